@@ -9,10 +9,17 @@ final class Fail extends RuntimeException {
 
     final long status;
     final String why;
+    /** A ready-made explanation (e.g. from the TD_PARAMS checks); null = build one from {@link #why}. */
+    final org.tdxsim.module.status.Explanation explanation;
 
     Fail(long status, String why) {
+        this(status, why, null);
+    }
+
+    Fail(long status, String why, org.tdxsim.module.status.Explanation explanation) {
         super(why, null, false, false);
         this.status = status;
         this.why = why;
+        this.explanation = explanation;
     }
 }

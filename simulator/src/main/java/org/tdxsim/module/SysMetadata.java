@@ -1,6 +1,5 @@
 package org.tdxsim.module;
 
-import com.google.common.collect.ImmutableList;
 import java.util.ArrayList;
 import java.util.List;
 import org.tdxsim.module.cpuid.CpuidRegs;
@@ -40,17 +39,19 @@ final class SysMetadata implements MetadataTable.ElementSource {
 
     private final TdxModule m;
     private final MetadataTable table;
-    private final ImmutableList<GlobalField> fields;
+    private final com.google.common.collect.ImmutableMap<String, GlobalField> fields;
 
     SysMetadata(TdxModule m) {
         this.m = m;
-        this.fields = m.profile().globalFields();
+        var byName = com.google.common.collect.ImmutableMap.<String, GlobalField>builder();
         List<MetadataEntry> entries = new ArrayList<>();
-        for (GlobalField f : fields) {
+        for (GlobalField f : m.profile().globalFields()) {
+            byName.put(f.name(), f);
             entries.add(new MetadataEntry(f.name(), f.tableIndex(), f.fieldId(), f.numFields(),
                     f.numElementsPerField(), f.vmmReadMask(), f.vmmReadMask(), 0, 0, f.specialReadHandling(),
                     f.specialWriteHandling()));
         }
+        this.fields = byName.buildKeepingLast();
         this.table = entries.isEmpty() ? null
                 : new MetadataTable(MetadataFieldId.CONTEXT_SYS, entries, new CpuidCatalog(List.of()));
     }
@@ -62,7 +63,7 @@ final class SysMetadata implements MetadataTable.ElementSource {
 
     @Override
     public long element(MetadataEntry entry, int index) {
-        GlobalField f = fields.get(entry.tableIndex());
+        GlobalField f = fields.get(entry.name());
         ReportedValue r = f.reported();
         ModuleProfile p = m.profile();
         PlatformView pv = m.platformView();

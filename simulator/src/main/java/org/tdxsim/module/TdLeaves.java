@@ -164,7 +164,7 @@ final class TdLeaves {
         switch (m.tdParamsGate().check(c, td, params)) {
             case TdParamsGate.Rejected r -> {
                 c.rcx = r.rcx();
-                throw new Fail(r.rax(), r.why());
+                throw new Fail(r.rax(), r.why(), r.explanation());
             }
             case TdParamsGate.Accepted a -> {
                 td.settings = a.settings();

@@ -10,7 +10,7 @@ interface TdParamsGate {
     }
 
     /** TD_PARAMS rejected: the full RAX value, RCX extended info, and the reason. */
-    record Rejected(long rax, long rcx, String why, Object detail) implements Verdict {
+    record Rejected(long rax, long rcx, String why, org.tdxsim.module.status.Explanation explanation) implements Verdict {
     }
 
     record Accepted(TdSettings settings) implements Verdict {
