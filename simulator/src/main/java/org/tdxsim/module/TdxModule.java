@@ -264,7 +264,7 @@ public final class TdxModule {
             }
             h.accept(c);
             c.releaseAll();
-            return new SeamcallResult(TdxStatus.SUCCESS, c.out(0), Explanation.of(leafName(leaf) + ": TDX_SUCCESS"));
+            return new SeamcallResult(TdxStatus.of(0, profile), c.out(0), Explanation.of(leafName(leaf) + ": TDX_SUCCESS"));
         } catch (Fail f) {
             c.releaseAll();
             TdxStatus st = TdxStatus.of(f.status, profile);
@@ -461,7 +461,7 @@ public final class TdxModule {
     }
 
     /** One TDMR_INFO entry ([M1.5.01] tdmr_info_entry_t): base, size, PAMT 1G/2M/4K base+size, no reserved areas. */
-    private void writeTdmrInfo() {
+    void writeTdmrInfo() {
         long size = memory.tdmrSize();
         long pamt1g = PAMT_BASE;
         long size1g = 4096;
