@@ -24,13 +24,13 @@ final class Checks {
             throw c.fail("TDX_OPERAND_INVALID", operand,
                     what + " " + Call.hex(hpa) + " is not " + alignment + "-byte aligned");
         }
-        if (!mem.belowMaxPa(hpa)) {
-            throw c.fail("TDX_OPERAND_INVALID", operand,
-                    what + " " + Call.hex(hpa) + " has bits set at or above MAX_PA " + mem.maxPa());
-        }
         if (mem.hkidOf(hpa) != 0) {
             throw c.fail("TDX_OPERAND_INVALID", operand,
                     what + " " + Call.hex(hpa) + " has HKID bits set (HKID " + mem.hkidOf(hpa) + ")");
+        }
+        if (!mem.belowMaxPa(hpa)) {
+            throw c.fail("TDX_OPERAND_INVALID", operand,
+                    what + " " + Call.hex(hpa) + " has bits set at or above MAX_PA " + mem.maxPa());
         }
     }
 

@@ -70,6 +70,47 @@ class FuzzProperties {
         assertThat(r.explanation().summary()).isNotBlank();
     }
 
+    private static final Map<String, long[]> LIVE_PAGES = new ConcurrentHashMap<>();
+
+    /** A ready module per version holding one initialised TD with a vCPU and a mapped page; returns its page PAs. */
+    private static long[] livePages(String v) {
+        return LIVE_PAGES.computeIfAbsent(v, k -> {
+            TdxModule m = ready("live-" + k, k);
+            TdBuild td = TdBuild.initialized(m, m.privateHkidMin() + 1, true, 2);
+            long tdvpr = td.vcpuInitialized();
+            td.septFor(0);
+            long page = td.pageAdd(0, (byte) 3);
+            return new long[] {td.tdr, tdvpr, page, td.tdcx.get(0), td.tdr | 1, 0, 1, 2, 3};
+        });
+    }
+
+    private static TdxModule ready(String key, String v) {
+        return READY.computeIfAbsent(key, k -> Fixtures.ready(v));
+    }
+
+    /**
+     * Property: random leaves whose registers are random or the addresses of a live TD's own pages (TDR,
+     * TDVPR, a private page, a TDCS page, GPAs 0..3 with levels) — so the deep checks of every handler are reached —
+     * yield a defined status, never an exception, and keep PT_TDR pages equal to the live TDs.
+     */
+    @Property(tries = 600)
+    void randomCallsAgainstALiveTd(@ForAll("version") String v, @ForAll("rax") long rax,
+                                   @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 12) int a,
+                                   @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 12) int b,
+                                   @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 12) int c,
+                                   @ForAll("reg") long random) {
+        long[] pages = livePages(v);
+        TdxModule m = ready("live-" + v, v);
+        long[] pick = new long[3];
+        int[] sel = {a, b, c};
+        for (int i = 0; i < 3; i++) {
+            pick[i] = sel[i] < pages.length ? pages[sel[i]] : random + i;
+        }
+        SeamcallResult r = m.seamcall(0, new Registers(rax, pick[0], pick[1], pick[2], m.memory().allocatePage(), -1, -1));
+        assertThat(isDefinedStatus(m.profile(), r.rax())).as("%s", r).isTrue();
+        assertThat(m.assignedPages().getOrDefault(PageType.PT_TDR, 0L)).isEqualTo((long) m.liveTds());
+    }
+
     /** Property: the same on a module that has not been brought up (every leaf meets the state machine first). */
     @Property(tries = 200)
     void randomRegistersOnAFreshModule(@ForAll("version") String v, @ForAll("rax") long rax, @ForAll("reg") long rcx,
