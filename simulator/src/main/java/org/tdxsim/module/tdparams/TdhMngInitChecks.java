@@ -334,7 +334,15 @@ public final class TdhMngInitChecks {
     private TdParamsCheckResult.Rejected rejectCpuid(CpuidComputation.Refused r) {
         long leafSubleaf = r.entry().cpuidLeaf().packed();
         long cpuidConfig = m.status("TDX_OPERAND_INVALID") | m.operandId("CPUID_CONFIG");
-        Explanation e = r.explanation();
+        String row = switch (r.reason()) {
+            case NOT_CONFIGURABLE -> "22a";
+            case FMS -> "22b";
+            case HLE_RTM_MISMATCH -> "22c";
+            case TSX_WITHOUT_TSX_CTRL -> "22d";
+            case VIRT_MAXPA_RANGE -> "22e";
+        };
+        Explanation e = r.explanation().withDetail("check: " + (m.version().is1_0() ? "abi §4.2 step 8"
+                : "abi §4.1 row " + row) + ", module " + m.version());
         return switch (r.reason()) {
             case NOT_CONFIGURABLE, FMS -> new TdParamsCheckResult.Rejected(cpuidConfig, leafSubleaf, e);
             // 1.5.01 does not set RCX for the HLE/RTM mismatch; 1.5.06 and 2.0 do (abi §4.1 row 22c)

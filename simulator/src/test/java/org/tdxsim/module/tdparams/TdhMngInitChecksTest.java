@@ -61,6 +61,20 @@ class TdhMngInitChecksTest {
                 .isEqualTo(!m(v).lookupEntry(0x6, 0).orElseThrow().faulting());
     }
 
+    /** abi §5.4: CPUID(0x21,0) = "IntelTDX    " (table FIXED1) and 0xD.0 ECX = XSAVE size of the XFAM user bits. */
+    @ParameterizedTest
+    @ValueSource(strings = {"1.0", "1.5.01", "1.5.06", "2.0.08"})
+    void fixedVendorLeafAndXsaveSize(String v) {
+        TdConfig c = accepted(run(v, b -> b.xfam(0x7)));
+        CpuidRegs l21 = c.cpuid(m(v), 0x21, 0).orElseThrow();
+        assertThat(new CpuidRegs(l21.eax(), l21.ebx(), l21.ecx(), l21.edx()))
+                .isEqualTo(new CpuidRegs(0, 0x65746E49, 0x20202020, 0x5844546C));
+        // GNR: AVX state at offset 0x240, size 0x100 -> 0x340; with AVX-512 Hi16_ZMM ends at 0x680 + 0x400
+        assertThat(c.cpuid(m(v), 0xD, 0).orElseThrow().ecx()).isEqualTo(0x340);
+        TdConfig c512 = accepted(run(v, b -> b.xfam(0xE7)));
+        assertThat(c512.cpuid(m(v), 0xD, 0).orElseThrow().ecx()).isEqualTo(0xA80);
+    }
+
     // ---- row 8 ATTRIBUTES
 
     @ParameterizedTest
