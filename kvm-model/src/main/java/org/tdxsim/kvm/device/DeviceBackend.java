@@ -5,6 +5,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.tdxsim.kvm.KvmBackend;
 import org.tdxsim.kvm.UserMemory;
+import org.tdxsim.kvm.uapi.Errno;
+import org.tdxsim.kvm.uapi.Ioctls;
 
 /**
  * The hardware transport: the same {@code open/close/ioctl} the simulated kernel answers, issued on
@@ -40,7 +42,7 @@ public final class DeviceBackend implements KvmBackend {
     @Override
     public int open(String path) {
         if (closed) {
-            return -DeviceErrors.EBADF;
+            return Errno.EBADF.negated();
         }
         int fd = Libc.open(path, Libc.O_RDWR | Libc.O_CLOEXEC);
         if (fd >= 0) {
@@ -59,13 +61,19 @@ public final class DeviceBackend implements KvmBackend {
     @Override
     public long ioctl(int fd, long request, long arg) {
         if (closed) {
-            return -DeviceErrors.EBADF;
+            return Errno.EBADF.negated();
         }
         long rc = Libc.ioctl(fd, request, arg);
-        if (rc >= 0 && DeviceErrors.returnsNewFd(request)) {
+        if (rc >= 0 && returnsNewFd(request)) {
             openFds.add((int) rc);
         }
         return rc;
+    }
+
+    /** The ioctls whose non-negative result is a new fd this backend then owns (uapi §1). */
+    static boolean returnsNewFd(long request) {
+        return request == Ioctls.KVM_CREATE_VM || request == Ioctls.KVM_CREATE_VCPU
+                || request == Ioctls.KVM_CREATE_GUEST_MEMFD;
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.tdxsim.kvm.device;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.tdxsim.kvm.UserMemory;
+import org.tdxsim.kvm.uapi.Errno;
 
 /**
  * The device backend's user address space: the process's own native memory.
@@ -44,7 +45,7 @@ public final class DeviceMemory implements UserMemory {
             long address = Libc.mmapAnonymous(length);
             if (address < 0) {
                 throw new OutOfMemoryError("mmap(" + length + " bytes) failed: "
-                        + DeviceErrors.errnoName((int) -address));
+                        + Errno.nameOf((int) -address));
             }
             // reinterpret: a raw mmap address gets the arena's lifetime and a munmap on close.
             return MemorySegment.ofAddress(address)

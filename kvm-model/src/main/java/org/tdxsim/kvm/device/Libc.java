@@ -11,6 +11,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import org.tdxsim.kvm.uapi.KvmConstants;
 
 /**
  * The five libc system-call wrappers the device backend needs — open(2), close(2), ioctl(2), mmap(2),
@@ -46,8 +47,8 @@ final class Libc {
     /** Do not reserve swap: guest RAM is committed page by page as it is touched, as in a VMM. */
     static final int MAP_NORESERVE = 0x4000;
 
-    /** The x86-64 base page size; KVM memory slots and TDX pages are in these units (uapi §2). */
-    static final long PAGE_SIZE = 4096;
+    /** The x86-64 base page size ({@link KvmConstants#PAGE_SIZE}); mmap returns page-aligned memory. */
+    static final long PAGE_SIZE = KvmConstants.PAGE_SIZE;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final SymbolLookup LIBC = LINKER.defaultLookup();
