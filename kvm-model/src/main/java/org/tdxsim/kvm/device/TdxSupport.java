@@ -23,7 +23,10 @@ public sealed interface TdxSupport {
         }
     }
 
-    /** Why not, as a category and a one-line explanation. */
+    /**
+     * Why not, as a category and a one-line explanation (the cause only; reports list the VM types
+     * KVM does offer next to it).
+     */
     record Unsupported(Reason reason, String explanation) implements TdxSupport {
         @Override
         public String describe() {
@@ -70,7 +73,6 @@ public sealed interface TdxSupport {
         if ((mask & (1L << VmType.TDX.type())) != 0) {
             return new Supported();
         }
-        String offered = "this host's KVM offers VM types " + VmType.describe(mask);
         String nested = underHypervisor ? " (and this host is itself a guest: CPU flag 'hypervisor')" : "";
         if (mask == 0) {
             return new Unsupported(Reason.NO_VM_TYPES, "KVM_CHECK_EXTENSION(KVM_CAP_VM_TYPES) reports no VM"
@@ -79,28 +81,28 @@ public sealed interface TdxSupport {
         String v = vendor.orElse("unknown vendor");
         if (!CpuInfo.INTEL.equals(v)) {
             return new Unsupported(Reason.NOT_INTEL,
-                    "not an Intel host (" + v + "); TDX is an Intel CPU feature; " + offered + nested);
+                    "not an Intel host (" + v + "): TDX is an Intel CPU feature" + nested);
         }
         if (!kvmIntelLoaded) {
             return new Unsupported(Reason.KVM_INTEL_NOT_LOADED,
-                    "the kvm_intel module is not loaded; " + offered + nested);
+                    "the kvm_intel module is not loaded" + nested);
         }
         if (kvmIntelTdx.isEmpty()) {
             return new Unsupported(Reason.KERNEL_WITHOUT_KVM_TDX, "kvm_intel has no 'tdx' parameter: this"
-                    + " kernel was built without KVM TDX support (first released in Linux 6.16); " + offered + nested);
+                    + " kernel was built without KVM TDX support (first released in Linux 6.16)" + nested);
         }
         String param = kvmIntelTdx.get().trim();
         if (param.equals("N") || param.equals("0")) {
             if (cpuInfo.isPresent() && !cpuInfo.get().tdxHostPlatform()) {
                 return new Unsupported(Reason.KVM_INTEL_TDX_OFF, "kvm_intel.tdx=" + param + " and the CPU flag"
                         + " 'tdx_host_platform' is missing: the firmware has not enabled TDX (a BIOS setup"
-                        + " option); " + offered + nested);
+                        + " option)" + nested);
             }
             return new Unsupported(Reason.KVM_INTEL_TDX_OFF, "kvm_intel.tdx=" + param + ": load kvm_intel with"
                     + " tdx=1; if it already was, TDX setup failed at load (TDX off in the BIOS, no TDX module"
-                    + " loaded: see 'dmesg | grep -i tdx') and KVM turned the parameter off; " + offered + nested);
+                    + " loaded: see 'dmesg | grep -i tdx') and KVM turned the parameter off" + nested);
         }
         return new Unsupported(Reason.INCONSISTENT, "kvm_intel.tdx=" + param
-                + " but KVM_CAP_VM_TYPES lacks KVM_X86_TDX_VM; " + offered + nested);
+                + " but KVM_CAP_VM_TYPES lacks KVM_X86_TDX_VM" + nested);
     }
 }

@@ -53,16 +53,14 @@ class TdxSupportTest {
         Unsupported u = unsupported(TdxSupport.decide(OK, OptionalLong.of(AMD_SNP_HOST),
                 Optional.of(CpuInfo.AMD), cpu(CpuInfo.AMD, "svm"), false, Optional.empty()));
         assertThat(u.reason()).isEqualTo(Reason.NOT_INTEL);
-        assertThat(u.explanation()).contains("AuthenticAMD")
-                .contains("VM types {DEFAULT, SW_PROTECTED, SEV, SEV_ES, SNP}")
-                .doesNotContain("hypervisor");
+        assertThat(u.explanation()).contains("not an Intel host (AuthenticAMD)").doesNotContain("hypervisor");
     }
 
     @Test
     void nestedHostIsMentioned() {
         Unsupported u = unsupported(TdxSupport.decide(OK, OptionalLong.of(DEFAULT_ONLY), Optional.of(CpuInfo.AMD),
                 cpu(CpuInfo.AMD, "hypervisor"), false, Optional.empty()));
-        assertThat(u.explanation()).contains("{DEFAULT}").contains("itself a guest");
+        assertThat(u.explanation()).contains("itself a guest");
     }
 
     @Test
