@@ -37,9 +37,18 @@ public final class TdxModule {
 
     /**
      * Leaves that accept RAX version > 0 (abi §1: 1.5.01 list; 2.0.08 adds TDH.VP.INIT, TDH.SYS.INIT and
-     * TDH.MEM.SHARED.SEPT.WR — [M2.0] {@code tdx_vmm_dispatcher.c}). 1.5.06 is taken to have the 1.5.01 list.
+     * TDH.MEM.SHARED.SEPT.WR — [M2.0] {@code tdx_vmm_dispatcher.c}). 1.5.06 is taken to have the 1.5.01 list
+     * plus TDH.VP.INIT version 1 ({@link #VERSIONED_1506}).
      */
     private static final ImmutableSet<Integer> VERSIONED_15 = ImmutableSet.of(23, 3, 30, 11, 26);
+    /**
+     * 1.5.06: the 1.5.01 list plus TDH.VP.INIT (22). Not read in the 1.5.06 dispatcher (the spec is silent);
+     * inferred because 1.5.06 reports TDX_FEATURES0.TOPOLOGY_ENUM (abi §6.4) and defines
+     * TDX_X2APIC_ID_NOT_UNIQUE (abi §2.2), and Linux — which enables TDX only on modules with
+     * TOPOLOGY_ENUM — always issues TDH.VP.INIT as version 1 with the x2APIC id in R8 ([LNX]
+     * {@code tdh_vp_init}). Without it no 6.16 kernel could run a TD on 1.5.06.
+     */
+    private static final ImmutableSet<Integer> VERSIONED_1506 = ImmutableSet.of(23, 3, 30, 11, 26, 22);
     private static final ImmutableSet<Integer> VERSIONED_20 = ImmutableSet.of(23, 3, 30, 11, 26, 22, 33, 163);
 
     /** Leaves the dispatcher lets through before SYS_READY (abi §6.2; 1.0 lacks SYS.RD/RDALL/UPDATE). */
@@ -251,7 +260,7 @@ public final class TdxModule {
             if (!knownShape && !is10()) {
                 throw c.fail("TDX_OPERAND_INVALID", "RAX", "RAX " + Call.hex(rax) + " has bits 63:24 set");
             }
-            if (version > 0 && !(isV20() ? VERSIONED_20 : VERSIONED_15).contains(leaf)) {
+            if (version > 0 && !versionedLeaves().contains(leaf)) {
                 throw c.fail("TDX_OPERAND_INVALID", "RAX", leafName(leaf) + " has no version " + version);
             }
             if (sysState == SysState.SYS_SHUTDOWN && leaf != Leaf.TDH_SYS_LP_SHUTDOWN.number()) {
@@ -584,6 +593,13 @@ public final class TdxModule {
 
     boolean is10() {
         return profile.version().is1_0();
+    }
+
+    private ImmutableSet<Integer> versionedLeaves() {
+        if (isV20()) {
+            return VERSIONED_20;
+        }
+        return profile.version().isAtLeast(1, 5, 6) ? VERSIONED_1506 : VERSIONED_15;
     }
 
     boolean isV20() {
