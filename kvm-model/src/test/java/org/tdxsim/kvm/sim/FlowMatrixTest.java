@@ -3,7 +3,6 @@ package org.tdxsim.kvm.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.tdxsim.kvm.sim.KvmAsserts.fails;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tdxsim.kvm.KvmException;
