@@ -19,6 +19,8 @@ import picocli.CommandLine.Option;
         description = "Simulator of the Intel TDX module and Linux KVM's TDX ioctl layer.",
         footer = {"", "Exit codes: 0 ok, 1 a check failed, 2 usage or input error."},
         subcommands = {
+            ExplainCommand.class,
+            ProfilesCommand.class,
             ServeCommand.class,
             CommandLine.HelpCommand.class,
         })
