@@ -25,6 +25,28 @@ public final class Profiles {
         return PlatformProfiles.DEFAULT;
     }
 
+    /** A built-in module only (the serve protocol must not read files). */
+    public static ModuleProfile builtInModule(String option, String value) {
+        if (ModuleProfiles.versions().contains(value)) {
+            return ModuleProfiles.builtIn(value);
+        }
+        throw new BadInput(option, "unknown module version '" + abbreviate(value) + "'; built in: "
+                + String.join(", ", ModuleProfiles.versions()));
+    }
+
+    /** A built-in platform only (the serve protocol must not read files). */
+    public static PlatformProfile builtInPlatform(String option, String value) {
+        if (PlatformProfiles.names().contains(value)) {
+            return PlatformProfiles.builtIn(value);
+        }
+        throw new BadInput(option, "unknown platform '" + abbreviate(value) + "'; built in: "
+                + String.join(", ", PlatformProfiles.names()));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 64 ? s.substring(0, 61) + "..." : s;
+    }
+
     public static ModuleProfile module(String option, String value) {
         if (ModuleProfiles.versions().contains(value)) {
             return ModuleProfiles.builtIn(value);
