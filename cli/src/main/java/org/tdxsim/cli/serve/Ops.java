@@ -25,6 +25,7 @@ final class Ops {
             return o;
         });
         server.register("explain", Ops::explain);
+        SeamOps.register(server, session);
         server.register("close", r -> {
             session.remove(r.string("handle"));
             return OracleServer.obj();

@@ -13,13 +13,21 @@ final class Session implements AutoCloseable {
     /** Most live handles per session. */
     static final int MAX_HANDLES = 1024;
 
+    /** Most live module instances / simulated kernels per session (each holds a whole simulated host). */
+    static final int MAX_HOSTS = 32;
+
     private final Map<String, Object> handles = new LinkedHashMap<>();
     private final Map<String, Integer> counters = new LinkedHashMap<>();
+    private final Map<String, String> kindOf = new LinkedHashMap<>();
 
     /** Stores {@code value} under {@code requested} (if given) or a fresh {@code kind-N} name. */
     String put(String kind, java.util.Optional<String> requested, Object value) {
         if (handles.size() >= MAX_HANDLES) {
             throw new ProtocolError(ProtocolError.Code.limit, "at most " + MAX_HANDLES + " handles per session; close some");
+        }
+        if ((kind.equals("module") || kind.equals("kvm"))
+                && handles.keySet().stream().filter(k -> kindOf.getOrDefault(k, "").equals(kind)).count() >= MAX_HOSTS) {
+            throw new ProtocolError(ProtocolError.Code.limit, "at most " + MAX_HOSTS + " " + kind + " handles per session; close some");
         }
         String name;
         if (requested.isPresent()) {
@@ -38,6 +46,7 @@ final class Session implements AutoCloseable {
             } while (handles.containsKey(name));
         }
         handles.put(name, value);
+        kindOf.put(name, kind);
         return name;
     }
 
@@ -56,6 +65,7 @@ final class Session implements AutoCloseable {
     /** Forgets {@code name}; closes it if it holds resources. */
     void remove(String name) {
         Object v = handles.remove(name);
+        kindOf.remove(name);
         if (v == null) {
             throw new ProtocolError(ProtocolError.Code.bad_handle, "no handle '" + abbreviate(name) + "' in this session");
         }
