@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
         subcommands = {
             ExplainCommand.class,
             ProfilesCommand.class,
+            ProbeCommand.class,
             ServeCommand.class,
             CommandLine.HelpCommand.class,
         })
