@@ -13,8 +13,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code tdxsim explain STATUS} and {@code tdxsim explain --errno E --ioctl NAME}. */
 @Command(name = "explain", mixinStandardHelpOptions = true,
-        description = {"Decode a TDX completion status (per module version), or say which kernel checks make a",
-            "KVM TDX ioctl return an errno."},
+        description = {"Decode a TDX status, or say why a KVM TDX ioctl returned an errno.",
+            "A status is named per module version (differences shown); an errno is traced to the kernel checks",
+            "that return it, in the kernel's order (kvm-tdx-uapi.md §3)."},
         footer = {"", "Examples:", "  tdxsim explain 0xC000010000000045", "  tdxsim explain 0xC000010000000045 --module 1.0",
             "  tdxsim explain --errno EINVAL --ioctl KVM_TDX_INIT_VM"})
 final class ExplainCommand extends Cmd {

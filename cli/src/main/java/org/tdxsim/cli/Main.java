@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,14 +18,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "tdxsim", mixinStandardHelpOptions = true, version = "tdxsim 0.1.0",
         description = "Simulator of the Intel TDX module and Linux KVM's TDX ioctl layer.",
-        footer = {"", "Exit codes: 0 ok, 1 a check failed, 2 usage or input error."},
-        subcommands = {
-            ExplainCommand.class,
-            ProfilesCommand.class,
-            ProbeCommand.class,
-            ServeCommand.class,
-            CommandLine.HelpCommand.class,
-        })
+        footer = {"", "Exit codes: 0 ok, 1 a check failed, 2 usage or input error."})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -64,9 +58,31 @@ public final class Main implements Runnable {
         return run(in, out, err, false, args);
     }
 
+    /**
+     * The sub-commands, in help order. picocli builds a command's model by reflection, which is a large
+     * part of start-up; so only the sub-command being run is registered, unless the top-level help (or
+     * an unknown name) needs them all.
+     */
+    private static final LinkedHashMap<String, Class<?>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("explain", ExplainCommand.class);
+        COMMANDS.put("profiles", ProfilesCommand.class);
+        COMMANDS.put("probe", ProbeCommand.class);
+        COMMANDS.put("serve", ServeCommand.class);
+        COMMANDS.put("cds-training", CdsTrainingCommand.class);
+    }
+
     private static int run(InputStream in, OutputStream out, OutputStream err, boolean systemOut, String... args) {
         Main main = new Main(in, out, systemOut);
         CommandLine cl = new CommandLine(main);
+        String first = firstCommandWord(args);
+        if (first != null && COMMANDS.containsKey(first)) {
+            cl.addSubcommand(first, COMMANDS.get(first));
+        } else {
+            COMMANDS.forEach(cl::addSubcommand);
+            cl.addSubcommand("help", new CommandLine.HelpCommand());
+        }
         cl.setOut(writer(out));
         cl.setErr(writer(err));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -96,6 +112,19 @@ public final class Main implements Runnable {
         cl.getOut().flush();
         cl.getErr().flush();
         return rc;
+    }
+
+    /** The first argument that is not a top-level option ({@code --color=never check ...} → {@code check}). */
+    private static String firstCommandWord(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--color")) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
     }
 
     private static PrintWriter writer(OutputStream s) {

@@ -9,8 +9,9 @@ import picocli.CommandLine.Option;
 
 /** {@code tdxsim probe}: what this host's /dev/kvm offers a TDX VMM (device backend, read-only). */
 @Command(name = "probe", mixinStandardHelpOptions = true,
-        description = {"Probe this host's /dev/kvm for TDX: KVM API version, VM types, capabilities, supported CPUID,",
-            "CPU, kvm_intel.tdx, and why TDX is not available if it is not. Creates no TD."},
+        description = {"Probe this host's /dev/kvm for TDX (device backend; creates no TD).",
+            "KVM API version, VM types, capabilities, supported CPUID, CPU, kvm_intel.tdx, and why TDX is not",
+            "available if it is not."},
         footer = {"", "Exit code 0 when the probe ran (whatever it found); with --require-tdx, 1 when TDX is not available."})
 final class ProbeCommand extends Cmd {
 

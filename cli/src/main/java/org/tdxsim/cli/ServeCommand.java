@@ -6,8 +6,8 @@ import picocli.CommandLine.Option;
 
 /** {@code tdxsim serve --stdio}: the JSON-lines oracle protocol (see the README's "Oracle protocol"). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serve the simulator as a test oracle over a JSON-lines protocol:",
-            "one request per stdin line, one response per stdout line.",
+        description = {"Serve the simulator as a test oracle (JSON lines on stdin/stdout).",
+            "One request per stdin line, one response per stdout line.",
             "Only the simulator is reachable; no file, process or /dev/kvm access."},
         footer = {"", "Example:", "  echo '{\"id\":1,\"op\":\"explain\",\"status\":\"0xC000010000000045\"}' | tdxsim serve --stdio"})
 final class ServeCommand extends Cmd {
