@@ -69,6 +69,7 @@ public final class Main implements Runnable {
         COMMANDS.put("explain", ExplainCommand.class);
         COMMANDS.put("profiles", ProfilesCommand.class);
         COMMANDS.put("probe", ProbeCommand.class);
+        COMMANDS.put("capture-host", CaptureHostCommand.class);
         COMMANDS.put("serve", ServeCommand.class);
         COMMANDS.put("cds-training", CdsTrainingCommand.class);
     }
