@@ -208,11 +208,15 @@ final class ProfilesCommand extends Cmd {
                 description = "Only these areas: cpuid_bit, cpuid_leaf, constant, status, operand, seamcall, tdx_features0, td_field, global_field.")
         List<String> areas;
 
+        @Option(names = "--platform", paramLabel = "P", description = "Platform the CPUID classes are computed on (default: see 'tdxsim profiles list').")
+        String platform;
+
         @Option(names = "--json", description = "Machine-readable output.")
         boolean json;
 
         @Override
         int execute() throws Exception {
+            var plat = Profiles.platform("--platform", platform == null ? Profiles.defaultPlatform() : platform);
             ModuleProfile pa = Profiles.module("A", a);
             ModuleProfile pb = Profiles.module("B", b);
             List<String> known = List.of("cpuid_bit", "cpuid_leaf", "constant", "status", "operand", "seamcall",
@@ -224,7 +228,7 @@ final class ProfilesCommand extends Cmd {
                     }
                 }
             }
-            ImmutableList<ProfileDiff.Change> changes = ProfileDiff.diff(pa, pb).stream()
+            ImmutableList<ProfileDiff.Change> changes = ProfileDiff.diff(pa, pb, plat).stream()
                     .filter(c -> areas == null || areas.contains(c.area()))
                     .collect(ImmutableList.toImmutableList());
             if (json) {

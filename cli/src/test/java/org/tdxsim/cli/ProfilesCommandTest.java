@@ -68,6 +68,27 @@ class ProfilesCommandTest {
         assertThat(listed).isEqualTo(added);
     }
 
+    /**
+     * field-notes §2.2: MCE/MTRR/MCA became configurable after 1.5 (VE_REDUCTION). The diff's class for
+     * CPUID(1).EDX[7] in each version must be the classifier's own class for that bit.
+     */
+    @Test
+    void diffCpuidBitClassesComeFromTheClassifier() {
+        var platform = PlatformProfiles.defaultPlatform();
+        JsonNode j = CliRun.run("profiles", "diff", "1.5.06", "2.0.08", "--area", "cpuid_bit", "--json").json();
+        JsonNode mce = find(j, "cpuid_bit", "0x1 EDX[7] MCE");
+        for (var side : List.of("a", "b")) {
+            ModuleProfile p = ModuleProfiles.builtIn(side.equals("a") ? "1.5.06" : "2.0.08");
+            var in = org.tdxsim.module.cpuid.CpuidInputs.of(0, p.constant("TDX_XFAM_FIXED0").orElse(3), 0,
+                    (int) (platform.tscHz() / 25_000_000L), java.util.Collections.nCopies(p.maxNumCpuidConfig(),
+                            org.tdxsim.module.cpuid.CpuidRegs.ZERO));
+            var cls = org.tdxsim.module.cpuid.CpuidClassifier.classifyBit(p, platform, in, 1,
+                    org.tdxsim.module.cpuid.CpuidLeaf.SUBLEAF_NA, org.tdxsim.module.cpuid.CpuidReg.EDX, 7);
+            assertThat(mce.get(side).asText()).startsWith(cls.label());
+        }
+        assertThat(mce.get("a").asText()).isNotEqualTo(mce.get("b").asText());
+    }
+
     @Test
     void diffOfAVersionWithItselfIsEmpty() {
         JsonNode j = CliRun.run("profiles", "diff", "1.5.01", "1.5.01", "--json").json();

@@ -32,9 +32,10 @@ public final class ProfileDiff {
 
     static final String ABSENT = "-";
 
-    public static ImmutableList<Change> diff(ModuleProfile a, ModuleProfile b) {
+    /** Differences from {@code a} to {@code b}; CPUID bit classes are computed on {@code platform}. */
+    public static ImmutableList<Change> diff(ModuleProfile a, ModuleProfile b, org.tdxsim.module.platform.PlatformProfile platform) {
         ImmutableList.Builder<Change> out = ImmutableList.builder();
-        out.addAll(CpuidClassDiff.diff(a, b));
+        out.addAll(CpuidClassDiff.diff(a, b, platform));
         cpuidLeaves(a, b, out);
         constants(a, b, out);
         maps("status", a.statusCodes(), b.statusCodes(), v -> String.format("0x%016X", v), out);
