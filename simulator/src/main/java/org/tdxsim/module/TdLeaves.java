@@ -206,19 +206,20 @@ final class TdLeaves {
         Td td = Checks.td(c, e);
         Checks.tdState(c, td, SharexLock.Mode.SHARED);
         MetadataTable table = c.m.tdMetadata().table();
+        MetadataTable.ElementSource src = c.m.tdMetadata().source(td);
         boolean debug = td.debug();
         long id = MetadataFieldId.withContext(c.in.rdx(), MetadataFieldId.CONTEXT_TD);
         if (c.version > 0 && MetadataFieldId.isNull(id)) {
-            c.rdx = table.first(debug);
+            c.rdx = table.first(debug, src);
             throw c.fail("TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT", "null field id: RDX holds the first TD field id");
         }
         requireSingleElement(c, id);
-        MetadataResult r = table.read(id, debug, c.m.tdMetadata().source(td));
+        MetadataResult r = table.read(id, debug, src);
         switch (r) {
             case MetadataResult.Value v -> {
                 c.r8 = v.value();
                 if (c.version > 0) {
-                    c.rdx = table.next(id, debug);
+                    c.rdx = table.next(id, debug, src);
                 }
             }
             case MetadataResult.Failure f -> throw c.fail(f.error().statusName(), f.why());

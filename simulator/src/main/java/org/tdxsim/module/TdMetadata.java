@@ -146,6 +146,13 @@ final class TdMetadata {
         }
 
         @Override
+        public int unusedTrailingEntries() {
+            int maxL2 = (int) m.constant("MAX_L2_VMS", 3);
+            int perVm = (int) m.constant("TDCS_PAGES_PER_L2_VM", 1);
+            return perVm * Math.max(0, maxL2 - numL2Vms());
+        }
+
+        @Override
         public int numL2Vms() {
             TdSettings s = td.settings;
             return s == null ? 0 : s.numL2Vms();

@@ -38,6 +38,15 @@ public final class MetadataTable {
             return 0;
         }
 
+        /**
+         * Trailing table entries that do not exist for this object: the module shortens the TD table by
+         * TDCS_PAGES_PER_L2_VM × (MAX_L2_VMS − NUM_L2_VMS) entries, the L2 S-EPT roots
+         * ([M1.5.01] {@code md_get_num_of_td_vp_ctx_unused_entries}).
+         */
+        default int unusedTrailingEntries() {
+            return 0;
+        }
+
         /** Stores a new element value (writes only). */
         default void store(MetadataEntry entry, int index, long value) {
             throw new UnsupportedOperationException("read-only source");
@@ -93,12 +102,20 @@ public final class MetadataTable {
      * For CPUID_VALUES ids only the element bit takes part in the range test.
      */
     public OptionalInt findEntry(long raw) {
+        return findEntry(raw, entries.size());
+    }
+
+    private int limit(ElementSource src) {
+        return Math.max(1, entries.size() - src.unusedTrailingEntries());
+    }
+
+    private OptionalInt findEntry(long raw, int limit) {
         int classCode = (int) (raw >>> 56 & 0x3F);
         int fieldCode = (int) (raw & 0xFF_FFFF);
         if (isCpuidId(raw)) {
             fieldCode = fieldCode & 1;
         }
-        for (int i = 0; i < entries.size(); i++) {
+        for (int i = 0; i < limit; i++) {
             if (entries.get(i).covers(classCode, fieldCode)) {
                 return OptionalInt.of(i);
             }
@@ -111,19 +128,28 @@ public final class MetadataTable {
         return next(MetadataFieldId.NULL_ID, debug);
     }
 
+    public long first(boolean debug, ElementSource src) {
+        return next(MetadataFieldId.NULL_ID, debug, src);
+    }
+
+    public long next(long raw, boolean debug) {
+        return next(raw, debug, (e, i) -> 0);
+    }
+
     /**
      * {@code md_get_next_element_in_context} for host reads: the id of the element after {@code raw}
      * (next element of the same entry, then the next entry), skipping entries whose read mask for
      * this accessor is 0; {@link MetadataFieldId#NULL_ID} after the last. {@code raw} must be null or
      * an id accepted by {@link #findEntry}.
      */
-    public long next(long raw, boolean debug) {
+    public long next(long raw, boolean debug, ElementSource src) {
+        int limit = limit(src);
         long id = MetadataFieldId.withContext(raw, context);
         int idx;
         if (MetadataFieldId.isNull(id)) {
             idx = -1;
         } else {
-            OptionalInt found = findEntry(id);
+            OptionalInt found = findEntry(id, limit);
             if (found.isEmpty()) {
                 return MetadataFieldId.NULL_ID;
             }
@@ -138,7 +164,7 @@ public final class MetadataTable {
                 long n = nextCpuid(id);
                 if (n != MetadataFieldId.NULL_ID) {
                     id = n;
-                } else if (idx == entries.size() - 1) {
+                } else if (idx >= limit - 1) {
                     return MetadataFieldId.NULL_ID;
                 } else {
                     idx++;
@@ -149,7 +175,7 @@ public final class MetadataTable {
                 int elem = e.elementIndex((int) (id & 0xFF_FFFF));
                 if (elem < e.numElements() - 1) {
                     id = id & ~0xFF_FFFFL | (id + e.stride()) & 0xFF_FFFFL;
-                } else if (idx == entries.size() - 1) {
+                } else if (idx >= limit - 1) {
                     return MetadataFieldId.NULL_ID;
                 } else {
                     idx++;
@@ -198,7 +224,7 @@ public final class MetadataTable {
 
     private Located locate(long raw, ElementSource src) {
         long id = MetadataFieldId.withContext(raw, context);
-        OptionalInt idx = findEntry(id);
+        OptionalInt idx = findEntry(id, limit(src));
         if (idx.isEmpty()) {
             return new NotFound(new MetadataResult.Failure(MetadataResult.Error.FIELD_ID_INCORRECT,
                     String.format("no field with class %d and field code 0x%X in the %s context",
