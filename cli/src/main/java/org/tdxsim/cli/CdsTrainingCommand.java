@@ -19,6 +19,9 @@ final class CdsTrainingCommand extends Cmd {
         {"profiles", "list"},
     };
 
+    /** A one-leaf CPUID table (GuestPhysBits 48): enough to run the whole INIT_VM path once. */
+    static final String CHECK_INPUT = "[{\"function\":\"0x80000008\",\"index\":0,\"eax\":\"0x00300000\"}]";
+
     static final String SERVE_INPUT = String.join("\n",
             "{\"id\":1,\"op\":\"hello\"}",
             "{\"id\":2,\"op\":\"explain\",\"status\":\"0xC000010000000045\"}",
@@ -30,6 +33,8 @@ final class CdsTrainingCommand extends Cmd {
         for (String[] args : RUNS) {
             Main.run(InputStreamNull.INSTANCE, OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), args);
         }
+        Main.run(new ByteArrayInputStream(CHECK_INPUT.getBytes(StandardCharsets.UTF_8)), OutputStream.nullOutputStream(),
+                OutputStream.nullOutputStream(), "check", "-");
         Main.run(new ByteArrayInputStream(SERVE_INPUT.getBytes(StandardCharsets.UTF_8)), OutputStream.nullOutputStream(),
                 OutputStream.nullOutputStream(), "serve", "--stdio");
         return OK;

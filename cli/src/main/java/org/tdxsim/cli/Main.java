@@ -66,6 +66,7 @@ public final class Main implements Runnable {
     private static final LinkedHashMap<String, Class<?>> COMMANDS = new LinkedHashMap<>();
 
     static {
+        COMMANDS.put("check", CheckCommand.class);
         COMMANDS.put("explain", ExplainCommand.class);
         COMMANDS.put("profiles", ProfilesCommand.class);
         COMMANDS.put("probe", ProbeCommand.class);
