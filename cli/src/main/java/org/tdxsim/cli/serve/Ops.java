@@ -26,6 +26,7 @@ final class Ops {
         });
         server.register("explain", Ops::explain);
         SeamOps.register(server, session);
+        KvmOps.register(server, session);
         server.register("close", r -> {
             session.remove(r.string("handle"));
             return OracleServer.obj();
