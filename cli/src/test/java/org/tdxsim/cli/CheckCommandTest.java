@@ -112,6 +112,7 @@ class CheckCommandTest {
         assertThat(j.at("/init_vm/ok").asBoolean()).isTrue();
         assertThat(j.get("module").asText()).isEqualTo("2.0.08");
         assertThat(j.get("guest_cpuid")).isNotEmpty();
+        assertThat(j.get("guest_cpuid_source").asText()).isEqualTo("KVM_TDX_GET_CPUID");
         assertThat(j.get("module_rejection").isNull()).isTrue();
         CliRun human = CliRun.run("check", "--module", "2.0.08", write(cpuid).toString());
         assertThat(human.out()).contains("KVM_TDX_INIT_VM would succeed").doesNotContain("\u001b[");
