@@ -53,4 +53,30 @@ public record RunConfig(String backend, Optional<String> module, Optional<String
     private static Optional<String> all(Optional<String> value) {
         return value.filter(s -> !s.isBlank() && !s.equalsIgnoreCase("all"));
     }
+
+    /**
+     * The configuration of the run in progress, for code that cannot see JUnit configuration
+     * parameters (jqwik lifecycle hooks): set by {@link ConformanceRunner} around its launcher run,
+     * otherwise the system properties.
+     */
+    public static RunConfig current() {
+        RunConfig c = Holder.current;
+        return c != null ? c : fromSystemProperties();
+    }
+
+    /** Where {@link ConformanceRunner} parks the configuration of the run in progress. */
+    static final class Holder {
+        private static volatile RunConfig current;
+
+        private Holder() {
+        }
+
+        static void set(RunConfig c) {
+            current = c;
+        }
+
+        static void clear() {
+            current = null;
+        }
+    }
 }
