@@ -111,7 +111,8 @@ public class CapabilitiesChecks extends TargetedChecks {
     @DisplayName("E2BIG when nent is below the module's count, and nent is left as the caller wrote it (uapi §3.3.4)")
     void e2bigLeavesNentUnchanged() {
         int count = host.caps().cpuid().nent();
-        try (VmFd vm = host.track(host.kvm().createVm(KvmConstants.KVM_X86_TDX_VM)); Arena a = host.backend().memory().openArena()) {
+        VmFd vm = host.createBareTd();
+        try (Arena a = host.backend().memory().openArena()) {
             for (int nent : new int[] {0, count - 1}) {
                 MemorySegment buf = KvmTdxCapabilities.FAM.allocate(a, Math.max(nent, 1));
                 KvmTdxCapabilities.FAM.setCount(buf, nent);
@@ -129,7 +130,8 @@ public class CapabilitiesChecks extends TargetedChecks {
     @Test
     @DisplayName("non-zero kvm_tdx_cmd.flags → EINVAL (uapi §3.3 CAPABILITIES step 1)")
     void flagsMustBeZero() {
-        try (VmFd vm = host.track(host.kvm().createVm(KvmConstants.KVM_X86_TDX_VM)); Arena a = host.backend().memory().openArena()) {
+        VmFd vm = host.createBareTd();
+        try (Arena a = host.backend().memory().openArena()) {
             MemorySegment buf = KvmTdxCapabilities.FAM.allocate(a, 256);
             KvmTdxCapabilities.FAM.setCount(buf, 256);
             failsInKvm(Errno.EINVAL, "uapi §3.3 CAPABILITIES step 1: flags != 0",
@@ -140,7 +142,8 @@ public class CapabilitiesChecks extends TargetedChecks {
     @Test
     @DisplayName("kvm_tdx_cmd.hw_error non-zero on input → EINVAL; an unknown sub-command id → EINVAL (uapi §3.1)")
     void dispatchRefusesBadCommands() {
-        try (VmFd vm = host.track(host.kvm().createVm(KvmConstants.KVM_X86_TDX_VM)); Arena a = host.backend().memory().openArena()) {
+        VmFd vm = host.createBareTd();
+        try (Arena a = host.backend().memory().openArena()) {
             MemorySegment buf = KvmTdxCapabilities.FAM.allocate(a, 256);
             KvmTdxCapabilities.FAM.setCount(buf, 256);
             MemorySegment cmd = new KvmTdxCmd(KvmConstants.KVM_TDX_CAPABILITIES, 0, buf.address(), 1).encode(a);
@@ -157,7 +160,8 @@ public class CapabilitiesChecks extends TargetedChecks {
     @Test
     @DisplayName("reserved[250] comes back zeroed even if the caller's buffer held garbage (uapi §2, §3.3.6 6.16 fix)")
     void reservedIsZeroed() {
-        try (VmFd vm = host.track(host.kvm().createVm(KvmConstants.KVM_X86_TDX_VM)); Arena a = host.backend().memory().openArena()) {
+        VmFd vm = host.createBareTd();
+        try (Arena a = host.backend().memory().openArena()) {
             MemorySegment buf = KvmTdxCapabilities.FAM.allocate(a, 256);
             buf.fill((byte) 0xA5);
             KvmTdxCapabilities.FAM.setCount(buf, 256);

@@ -120,6 +120,12 @@ public final class Host implements AutoCloseable {
         return handle;
     }
 
+    /** KVM_CREATE_VM(KVM_X86_TDX_VM) after {@link #assumeTdx()}, nothing else (no irqchip). */
+    public VmFd createBareTd() {
+        assumeTdx();
+        return track(kvm.createVm(KvmConstants.KVM_X86_TDX_VM));
+    }
+
     /** KVM_CREATE_VM(KVM_X86_TDX_VM) after {@link #assumeTdx()}, with the split irqchip enabled. */
     public VmFd createTd() {
         assumeTdx();

@@ -33,8 +33,7 @@ public class LifecycleChecks extends TargetedChecks {
     @Test
     @DisplayName("KVM_CREATE_VCPU without the split irqchip → EINVAL (uapi §6)")
     void createVcpuNeedsSplitIrqchip() {
-        host.assumeTdx();
-        VmFd vm = host.track(host.kvm().createVm(KvmConstants.KVM_X86_TDX_VM));
+        VmFd vm = host.createBareTd();
         KvmAssert.succeeds("INIT_VM", () -> vm.tdxInitVm(host.request(48)));
         fails(Errno.EINVAL, "uapi §6: irqchip not split", () -> host.createVcpu(vm));
     }

@@ -132,7 +132,7 @@ public final class ResultCollector implements TestExecutionListener {
             String type = lastSegmentType(cur.getUniqueIdObject());
             switch (type) {
                 case "engine" -> { }
-                case "class", "nested-class" -> group = group.isEmpty()
+                case "class", "nested-class", "class-template" -> group = group.isEmpty()
                         ? cur.getDisplayName() : group + "." + cur.getDisplayName();
                 case "class-template-invocation" -> target = stripIndex(cur.getDisplayName());
                 default -> check.add(cur.getDisplayName());

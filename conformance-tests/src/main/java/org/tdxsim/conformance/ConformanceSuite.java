@@ -1,0 +1,25 @@
+package org.tdxsim.conformance;
+
+import com.google.common.collect.ImmutableList;
+
+/** The classes that make up the conformance suite, in the order the runner runs them. */
+public final class ConformanceSuite {
+
+    private ConformanceSuite() {
+    }
+
+    /** Checks written against the typed client only (run on every target). */
+    public static final ImmutableList<Class<?>> CHECKS = ImmutableList.of(
+            HostKvmChecks.class,
+            CapabilitiesChecks.class,
+            InitVmChecks.class,
+            GpawChecks.class,
+            GetCpuidChecks.class,
+            LifecycleChecks.class,
+            InitMemRegionChecks.class);
+
+    /** Every class, checks first. */
+    public static ImmutableList<Class<?>> classes() {
+        return CHECKS;
+    }
+}
