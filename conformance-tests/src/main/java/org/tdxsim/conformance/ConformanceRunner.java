@@ -88,7 +88,7 @@ public final class ConformanceRunner {
 
         Optional<DecisionMatrix> matrix = Optional.empty();
         if (options.decisionTable()) {
-            matrix = Optional.of(DecisionTable.enumerate(DecisionTable.Config.standard()));
+            matrix = Optional.of(DecisionTable.standard());
         }
         Summary summary = new Summary(collector.results(), collector.containerFailures(), options.reportDir(),
                 Duration.ofNanos(System.nanoTime() - start));

@@ -10,6 +10,7 @@ public final class ConformanceSuite {
 
     /** Checks written against the typed client only (run on every target). */
     public static final ImmutableList<Class<?>> CHECKS = ImmutableList.of(
+            BringUpChecks.class,
             HostKvmChecks.class,
             CapabilitiesChecks.class,
             InitVmChecks.class,
@@ -18,8 +19,13 @@ public final class ConformanceSuite {
             LifecycleChecks.class,
             InitMemRegionChecks.class);
 
+    /** The decision table: jqwik properties (sampled, live) and the same properties on every cell. */
+    public static final ImmutableList<Class<?>> DECISION_TABLE = ImmutableList.of(
+            GpawDecisionProperties.class,
+            DecisionTableChecks.class);
+
     /** Every class, checks first. */
     public static ImmutableList<Class<?>> classes() {
-        return CHECKS;
+        return ImmutableList.<Class<?>>builder().addAll(CHECKS).addAll(DECISION_TABLE).build();
     }
 }

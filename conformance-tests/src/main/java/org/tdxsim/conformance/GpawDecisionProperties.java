@@ -17,7 +17,6 @@ import org.tdxsim.conformance.table.HostConfig;
 import org.tdxsim.conformance.table.InputSpace;
 import org.tdxsim.conformance.table.Outcome;
 import org.tdxsim.conformance.table.Probes;
-import org.tdxsim.kvm.uapi.KvmCpuidEntry2;
 import org.tdxsim.module.platform.PlatformProfiles;
 import org.tdxsim.module.profile.ModuleProfiles;
 
@@ -215,8 +214,7 @@ public class GpawDecisionProperties {
 
     /** The EAX[7:0] part of the 0x80000008 mask in KVM_TDX_CAPABILITIES (0 if the leaf is not listed). */
     static int capsEax70Mask(BlockProbe p) {
-        return p.caps().cpuid().entries().stream().filter(e -> e.function() == Host.LEAF_ADDR_WIDTHS)
-                .findFirst().map(KvmCpuidEntry2::eax).orElse(0) & 0xFF;
+        return p.capsEax70Mask();
     }
 
     static boolean eaxInCapsMask(BlockProbe p, int eax70) {

@@ -32,6 +32,7 @@ public final class BlockProbe implements AutoCloseable {
     private final Optional<String> unavailable;
     private final KvmTdxCapabilities caps;
     private VmFd vm;
+    private Optional<Integer> supported;
     private long calls;
 
     public BlockProbe(SimHost host) {
@@ -70,10 +71,22 @@ public final class BlockProbe implements AutoCloseable {
         return calls;
     }
 
-    /** KVM_GET_SUPPORTED_CPUID's 0x80000008 EAX, if listed (what a VMM would copy, uapi §4.2). */
+    /** KVM_GET_SUPPORTED_CPUID's 0x80000008 EAX, if listed (what a VMM would copy, uapi §4.2); read once. */
     public Optional<Integer> supportedAddrWidthsEax() {
-        return kvm.getSupportedCpuid(KvmConstants.KVM_MAX_CPUID_ENTRIES).find(Host.LEAF_ADDR_WIDTHS, 0)
-                .map(KvmCpuidEntry2::eax);
+        if (supported == null) {
+            supported = kvm.getSupportedCpuid(KvmConstants.KVM_MAX_CPUID_ENTRIES).find(Host.LEAF_ADDR_WIDTHS, 0)
+                    .map(KvmCpuidEntry2::eax);
+        }
+        return supported;
+    }
+
+    /** The EAX[7:0] part of the 0x80000008 mask in KVM_TDX_CAPABILITIES; −1 without TDX, 0 if not listed. */
+    public int capsEax70Mask() {
+        if (caps == null) {
+            return -1;
+        }
+        return caps.cpuid().entries().stream().filter(e -> e.function() == Host.LEAF_ADDR_WIDTHS)
+                .findFirst().map(KvmCpuidEntry2::eax).orElse(0) & 0xFF;
     }
 
     /** The outcome of requesting {@code guestPhysBits} and {@code eax70}. */

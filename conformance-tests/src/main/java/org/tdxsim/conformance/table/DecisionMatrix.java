@@ -19,8 +19,15 @@ import java.util.Objects;
 public record DecisionMatrix(InputSpace space, ImmutableList<Row> rows,
         ImmutableMap<String, String> bringUps, Duration elapsed, long kernelCalls) {
 
-    /** One row of the table. */
-    public record Row(String policy, String module, HostConfig host, int eax70, ImmutableList<Outcome> cells) {
+    /**
+     * One row of the table.
+     *
+     * @param capsEax70Mask EAX[7:0] part of the 0x80000008 mask KVM_TDX_CAPABILITIES reported on this host
+     *     (−1 when TDX is unavailable)
+     * @param advertisedAddrWidthsEax KVM_GET_SUPPORTED_CPUID's 0x80000008 EAX on this host, if listed
+     */
+    public record Row(String policy, String module, HostConfig host, int eax70, ImmutableList<Outcome> cells,
+            int capsEax70Mask, java.util.OptionalInt advertisedAddrWidthsEax) {
         public Row {
             if (cells.size() != InputSpace.GUEST_PHYS_BITS_VALUES) {
                 throw new IllegalArgumentException("row needs 256 cells, has " + cells.size());

@@ -65,6 +65,16 @@ public final class DecisionTable {
                 .withEpt5Level(h.ept5Level()).withLa57(h.la57());
     }
 
+    private static DecisionMatrix standard;
+
+    /** The standard table, enumerated once per JVM (the checks and the runner's report share it). */
+    public static synchronized DecisionMatrix standard() {
+        if (standard == null) {
+            standard = enumerate(Config.standard());
+        }
+        return standard;
+    }
+
     private record Block(String policy, String module, HostConfig host) {}
 
     private record BlockResult(Block block, List<Row> rows, String bringUp, long calls) {}
@@ -126,6 +136,7 @@ public final class DecisionTable {
         PlatformProfile platform = platform(b.host());
         List<Row> rows = new ArrayList<>();
         try (BlockProbe probe = new BlockProbe(SimHosts.open(module, platform, b.policy()))) {
+            probe.supportedAddrWidthsEax(); // read once before the rows (cached by the probe)
             for (int eax : s.eax70s()) {
                 ImmutableList.Builder<Outcome> cells = ImmutableList.builderWithExpectedSize(InputSpace.GUEST_PHYS_BITS_VALUES);
                 if (probe.unavailable().isPresent()) {
@@ -138,7 +149,8 @@ public final class DecisionTable {
                         cells.add(probe.evaluate(g, eax));
                     }
                 }
-                rows.add(new Row(b.policy(), b.module(), b.host(), eax, cells.build()));
+                rows.add(new Row(b.policy(), b.module(), b.host(), eax, cells.build(), probe.capsEax70Mask(),
+                        probe.supportedAddrWidthsEax().map(java.util.OptionalInt::of).orElse(java.util.OptionalInt.empty())));
             }
             String bringUp = probe.unavailable().map(w -> "TDX unavailable: " + w).orElse("TDX ready");
             return new BlockResult(b, rows, bringUp, probe.calls());
