@@ -178,7 +178,7 @@ public final class ConformanceRunner {
     private static Path jqwikDatabase(Options options) {
         try {
             return options.reportDir().map(d -> d.resolve("jqwik-database"))
-                    .orElse(Files.createTempFile("tdxsim-jqwik", ".db"));
+                    .orElse(Files.createTempDirectory("tdxsim-jqwik").resolve("jqwik-database"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -2,6 +2,7 @@ package org.tdxsim.conformance;
 
 import java.util.stream.Collectors;
 import net.jqwik.api.lifecycle.AroundPropertyHook;
+import net.jqwik.api.lifecycle.PropagationMode;
 import net.jqwik.api.lifecycle.PropertyExecutionResult;
 import net.jqwik.api.lifecycle.PropertyExecutor;
 import net.jqwik.api.lifecycle.PropertyLifecycleContext;
@@ -12,6 +13,12 @@ import net.jqwik.api.lifecycle.PropertyLifecycleContext;
  * without {@code @Finding} is left alone.
  */
 public final class FindingHook implements AroundPropertyHook {
+
+    /** Registered on a class, the hook applies to every property in it. */
+    @Override
+    public PropagationMode propagateTo() {
+        return PropagationMode.ALL_DESCENDANTS;
+    }
 
     @Override
     public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {

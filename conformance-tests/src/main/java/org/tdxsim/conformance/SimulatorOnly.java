@@ -1,6 +1,7 @@
 package org.tdxsim.conformance;
 
 import net.jqwik.api.lifecycle.LifecycleContext;
+import net.jqwik.api.lifecycle.PropagationMode;
 import net.jqwik.api.lifecycle.SkipExecutionHook;
 
 /**
@@ -9,6 +10,12 @@ import net.jqwik.api.lifecycle.SkipExecutionHook;
  * host's own point of the table is checked by {@link GpawChecks}.
  */
 public final class SimulatorOnly implements SkipExecutionHook {
+
+    /** Registered on a class, the hook applies to every property in it. */
+    @Override
+    public PropagationMode propagateTo() {
+        return PropagationMode.ALL_DESCENDANTS;
+    }
 
     @Override
     public SkipResult shouldBeSkipped(LifecycleContext context) {
