@@ -24,13 +24,13 @@ final class Checks {
             throw c.fail("TDX_OPERAND_INVALID", operand,
                     what + " " + Call.hex(hpa) + " is not " + alignment + "-byte aligned");
         }
-        if (!mem.belowMaxPa(hpa)) {
-            throw c.fail("TDX_OPERAND_INVALID", operand,
-                    what + " " + Call.hex(hpa) + " has bits set at or above MAX_PA " + mem.maxPa());
-        }
         if (mem.hkidOf(hpa) != 0) {
             throw c.fail("TDX_OPERAND_INVALID", operand,
                     what + " " + Call.hex(hpa) + " has HKID bits set (HKID " + mem.hkidOf(hpa) + ")");
+        }
+        if (!mem.belowMaxPa(hpa)) {
+            throw c.fail("TDX_OPERAND_INVALID", operand,
+                    what + " " + Call.hex(hpa) + " has bits set at or above MAX_PA " + mem.maxPa());
         }
     }
 
@@ -66,7 +66,7 @@ final class Checks {
         Pamt.Entry e = pamtEntry(c, hpa, operand, what);
         if (!c.tryLock(e.lock, mode)) {
             throw c.fail("TDX_OPERAND_BUSY", operand,
-                    what + " " + Call.hex(hpa) + " is locked by a concurrent SEAMCALL");
+                    what + " " + Call.hex(hpa) + " is locked (by this or a concurrent SEAMCALL)");
         }
         if (e.type != expected) {
             throw c.fail("TDX_PAGE_METADATA_INCORRECT", operand, what + " " + Call.hex(hpa)
@@ -103,7 +103,7 @@ final class Checks {
                 .orElseThrow(() -> new IllegalStateException("owner TDR outside TDMR"));
         if (!c.tryLock(e.lock, mode)) {
             throw c.fail("TDX_OPERAND_BUSY", "TDR", "the owner TDR " + Call.hex(tdrPa)
-                    + " is locked by a concurrent SEAMCALL");
+                    + " is locked (by this or a concurrent SEAMCALL)");
         }
         return td(c, e);
     }
@@ -137,7 +137,7 @@ final class Checks {
                     + min);
         }
         if (opStateLock != null && !c.tryLock(td.opStateLock, opStateLock)) {
-            throw c.fail("TDX_OPERAND_BUSY", "OP_STATE", "TDCS.OP_STATE is locked by a concurrent SEAMCALL");
+            throw c.fail("TDX_OPERAND_BUSY", "OP_STATE", "TDCS.OP_STATE is locked (by this or a concurrent SEAMCALL)");
         }
         if (!c.profile.isLeafAllowedInOpState(c.leaf, td.opState.value())) {
             throw c.fail("TDX_OP_STATE_INCORRECT", Leaf.fromNumber(c.leaf).map(Leaf::specName).orElse("leaf "

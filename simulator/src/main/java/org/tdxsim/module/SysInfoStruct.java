@@ -57,7 +57,7 @@ final class SysInfoStruct {
             if (off + 24 > 1024) {
                 break;
             }
-            CpuidRegs v = e.configDirect().or(e.allowDirect().and(m.adjustedNativeCpuid(e.leaf(), e.subleaf())));
+            CpuidRegs v = m.facts().reportedConfigurable(e, false);
             b.putInt(off, e.leaf());
             b.putInt(off + 4, e.subleaf());
             b.putInt(off + 8, v.eax());

@@ -24,9 +24,8 @@ import org.tdxsim.module.profile.ReportedValue;
  *   <li>CMR_BASE/CMR_SIZE: one CMR {@code [0, cmrSize)}, other slots 0;</li>
  *   <li>ATTRIBUTES_FIXED0, XFAM_FIXED0 (= TDX_XFAM_FIXED0 & (XCR0 ∪ XSS supported)), via
  *       {@link TdxModule#attributesFixed0()} / {@link TdxModule#xfamFixed0()};</li>
- *   <li>TDX_FEATURES0: the unconditional value; conditional bits are 0 because the model has no
- *       SEAMVERIFYREPORT and no TDX Connect, and 2.0's "not on GNR A0" rule for bit 11 cannot be
- *       evaluated from our data (treated as not set — see the report);</li>
+ *   <li>TDX_FEATURES0: unconditional bits plus the conditional ones the platform meets
+ *       ({@code SysInitFacts.tdxFeatures0}: SEAMVERIFYREPORT, TDX Connect, not GNR A0);</li>
  *   <li>CPUID_CONFIG_VALUES (1.5.06+): CONFIG_DIRECT | (ALLOW_DIRECT & adjusted native), 1.5.01: the
  *       constant CONFIG_DIRECT-only elements (abi §5.3 — the real 1.5.01 discrepancy is kept);</li>
  *   <li>NUM_ALLOWED_FMS / ALLOWED_FMS: the allowed-FMS table from the entry matching the platform's
@@ -74,8 +73,7 @@ final class SysMetadata implements MetadataTable.ElementSource {
             case "CMR_SIZE" -> index == 0 ? m.memory().cmrSize() : 0;
             case "ATTRIBUTES_FIXED0" -> m.attributesFixed0();
             case "XFAM_FIXED0" -> m.xfamFixed0();
-            case "TDX_FEATURES0" -> p.tdxFeatures0().map(t -> t.valueWithNoConditionalBits())
-                    .orElse(r.value().orElse(0));
+            case "TDX_FEATURES0" -> m.facts().tdxFeatures0().orElse(r.value().orElse(0));
             case "CPUID_CONFIG_VALUES" -> cpuidConfigValue(r, index);
             case "NUM_ALLOWED_FMS" -> allowedFms().size();
             case "ALLOWED_FMS" -> {
@@ -91,19 +89,15 @@ final class SysMetadata implements MetadataTable.ElementSource {
         };
     }
 
+    /** Element j of CPUID_CONFIG_VALUES[i] (element 0 = EBX:EAX, 1 = EDX:ECX); slots past NUM_CPUID_CONFIG read 0. */
     private long cpuidConfigValue(ReportedValue r, int index) {
-        if (!r.elements().isEmpty()) { // 1.5.01: CONFIG_DIRECT only
-            return index < r.elements().size() ? r.elements().get(index) : 0;
-        }
         int config = index / 2;
-        int element = index % 2;
         List<CpuidConfigurableEntry> conf = m.profile().cpuidConfigurable();
         if (config >= conf.size()) {
             return 0;
         }
-        CpuidConfigurableEntry e = conf.get(config);
-        CpuidRegs v = e.configDirect().or(e.allowDirect().and(m.adjustedNativeCpuid(e.leaf(), e.subleaf())));
-        return element == 0 ? Integer.toUnsignedLong(v.eax()) | (long) v.ebx() << 32
+        CpuidRegs v = m.facts().reportedConfigurable(conf.get(config), true);
+        return index % 2 == 0 ? Integer.toUnsignedLong(v.eax()) | (long) v.ebx() << 32
                 : Integer.toUnsignedLong(v.ecx()) | (long) v.edx() << 32;
     }
 

@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import org.tdxsim.module.cpuid.CpuidRegs;
 import org.tdxsim.module.platform.PlatformProfile;
-import org.tdxsim.module.profile.CpuidLookupEntry;
 import org.tdxsim.module.profile.ModuleProfile;
 import org.tdxsim.module.status.Explanation;
 import org.tdxsim.module.status.TdxStatus;
@@ -64,11 +63,14 @@ public final class TdxModule {
     private volatile long pkgConfigBitmap;
     private volatile int globalHkid = -1;
     private volatile boolean limitCpuidMaxval;
+    private volatile boolean tscAdjustChanged;
+    private final org.tdxsim.module.platform.SysInitFacts facts;
 
     private TdxModule(ModuleProfile profile, PlatformProfile platform) {
         this.profile = profile;
         this.platform = platform;
         this.pv = PlatformViews.of(platform);
+        this.facts = new org.tdxsim.module.platform.SysInitFacts(profile, platform);
         int keyBits = pv.keyIdBits();
         int maxPa = pv.maxPa();
         this.memory = new HostMemory(CMR_SIZE, TDMR_BASE, TDMR_SIZE, maxPa, Math.max(0, maxPa - keyBits));
@@ -612,30 +614,33 @@ public final class TdxModule {
         return (int) constant("MAX_TDVPS_PAGES", 6);
     }
 
-    /**
-     * ATTRIBUTES_FIXED0 as TDH.SYS.INIT sets it (abi §3.4): the compile-time value, with bit 27 (LASS)
-     * cleared when the CPU lacks LASS (1.5.06, 2.0) and bit 62 (TPA) only with TDX Connect (2.0).
-     */
+    /** ATTRIBUTES_FIXED0 as TDH.SYS.INIT sets it (abi §3.4; shared with the TD_PARAMS checks). */
     long attributesFixed0() {
-        long v = constant("TDX_ATTRIBUTES_FIXED0", 0);
-        if (profile.version().isAtLeast(1, 5, 6) && !platform.lass()) {
-            v &= ~(1L << 27);
-        }
-        if (isV20() && !platform.tdxConnect()) {
-            v &= ~(1L << 62);
-        }
-        return v;
+        return facts.attributesFixed0();
     }
 
     /** XFAM_FIXED0 as enforced/reported: TDX_XFAM_FIXED0 & (XCR0 ∪ IA32_XSS supported) (abi §4.1 row 9). */
     long xfamFixed0() {
-        return constant("TDX_XFAM_FIXED0", 0x6DBE7) & (pv.xcr0Supported() | pv.xssSupported());
+        return facts.xfamFixed0();
+    }
+
+    /** The platform facts TDH.SYS.INIT samples, shared with the TD_PARAMS checks. */
+    org.tdxsim.module.platform.SysInitFacts facts() {
+        return facts;
+    }
+
+    /** Run-time MSR facts TDH.MNG.INIT samples (IA32_TSC_ADJUST, abi §4.1 row 17). */
+    org.tdxsim.module.tdparams.PlatformRuntime runtime() {
+        return new org.tdxsim.module.tdparams.PlatformRuntime(tscAdjustChanged);
+    }
+
+    /** Test hook: the host wrote IA32_TSC_ADJUST after TDH.SYS.INIT. */
+    void setTscAdjustChanged(boolean v) {
+        tscAdjustChanged = v;
     }
 
     /** Native CPUID with the lookup entry's FIXED0-or-DYNAMIC bits cleared and FIXED1 set (abi §5.2). */
     CpuidRegs adjustedNativeCpuid(int leaf, int subleaf) {
-        CpuidRegs v = pv.cpuid(leaf, subleaf);
-        java.util.Optional<CpuidLookupEntry> e = profile.lookupEntry(leaf, subleaf);
-        return e.map(x -> v.andNot(x.fixed0OrDynamic()).or(x.fixed1())).orElse(v);
+        return profile.lookupEntry(leaf, subleaf).map(facts::adjustedNative).orElse(pv.cpuid(leaf, subleaf));
     }
 }

@@ -47,11 +47,14 @@ class SysRdTest {
         assertStatus(old, old.tdhSysRd(0x9900000100000008L), "TDX_METADATA_FIELD_ID_INCORRECT");
     }
 
-    /** abi §6.4: TDX_FEATURES0 = the unconditional value (no SEAMVERIFYREPORT / TDX Connect modelled). */
+    /** abi §6.4: TDX_FEATURES0 = the unconditional value, plus bit 8 (LOCAL_ATTESTATION) iff SEAMVERIFYREPORT. */
     @Test
     void tdxFeatures0() {
-        assertThat(read(Fixtures.ready("1.5.01"), 0x0A00000300000008L)).isEqualTo(0x00000000000F0EBFL);
-        assertThat(read(Fixtures.ready("1.5.06"), 0x0A00000300000008L)).isEqualTo(0x000000002E1F0EBFL);
+        var without = Fixtures.gnr().toBuilder().seamVerifyReport(false).build();
+        var with = Fixtures.gnr().toBuilder().seamVerifyReport(true).build();
+        assertThat(read(Fixtures.ready("1.5.01", without), 0x0A00000300000008L)).isEqualTo(0x00000000000F0EBFL);
+        assertThat(read(Fixtures.ready("1.5.01", with), 0x0A00000300000008L)).isEqualTo(0x00000000000F0FBFL);
+        assertThat(read(Fixtures.ready("1.5.06", without), 0x0A00000300000008L)).isEqualTo(0x000000002E1F0EBFL);
     }
 
     /** abi §3.4: 1.5.06 clears ATTRIBUTES_FIXED0 bit 27 (LASS) on a CPU without LASS. */

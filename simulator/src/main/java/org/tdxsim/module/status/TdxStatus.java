@@ -63,6 +63,11 @@ public final class TdxStatus {
         return value;
     }
 
+    /** The profile this status names itself with, if created with one. */
+    public Optional<ModuleProfile> namedBy() {
+        return Optional.ofNullable(profile);
+    }
+
     /** Bits 63:32, the status without operand (what the kernel compares against). */
     public long base() {
         return value & STATUS_MASK;
