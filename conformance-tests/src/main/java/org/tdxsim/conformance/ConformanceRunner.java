@@ -56,6 +56,9 @@ public final class ConformanceRunner {
         Path jqwikDb = jqwikDatabase(options);
         config.put("jqwik.database", jqwikDb.toString());
         config.put("jqwik.reporting.onlyfailures", "true");
+        // jqwik's sample reports go to the platform's report entries, not to stdout: our progress lines
+        // and the summary carry the counterexamples.
+        config.put("jqwik.reporting.usejunitplatform", "true");
 
         RunConfig runConfig = RunConfig.from(k -> Optional.ofNullable(config.get(k)));
         ImmutableList<Class<?>> classes = options.checkClasses().isEmpty()

@@ -9,8 +9,9 @@ import net.jqwik.api.lifecycle.PropertyLifecycleContext;
 
 /**
  * jqwik hook for {@link Finding} properties: a falsified finding property is reported as aborted with a
- * {@link FindingException} carrying jqwik's (shrunk) counterexample, instead of as a failure; a property
- * without {@code @Finding} is left alone.
+ * {@link FindingException} carrying jqwik's (shrunk) counterexample, instead of as a failure. Only an
+ * {@link AssertionError} counts: any other exception is a defect and stays a failure. A property without
+ * {@code @Finding} is left alone.
  */
 public final class FindingHook implements AroundPropertyHook {
 
@@ -24,7 +25,9 @@ public final class FindingHook implements AroundPropertyHook {
     public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
         PropertyExecutionResult result = property.execute();
         var finding = context.findAnnotation(Finding.class);
-        if (finding.isEmpty() || result.status() != PropertyExecutionResult.Status.FAILED) {
+        // Only a falsified assertion is a finding; an exception from the system under test stays a failure.
+        if (finding.isEmpty() || result.status() != PropertyExecutionResult.Status.FAILED
+                || !(result.throwable().orElse(null) instanceof AssertionError)) {
             return result;
         }
         String sample = result.shrunkSample().map(s -> s.parameters())
