@@ -54,6 +54,14 @@ public final class ResultCollector implements TestExecutionListener {
     public synchronized void executionFinished(TestIdentifier id, TestExecutionResult result) {
         Throwable t = result.getThrowable().orElse(null);
         if (!id.isTest()) {
+            if (result.getStatus() == TestExecutionResult.Status.ABORTED) {
+                // e.g. an assumption in @BeforeAll: its tests never start, so report each as skipped.
+                for (TestIdentifier test : descendantTests(id)) {
+                    if (recorded.add(test.getUniqueId())) {
+                        record(test, Status.SKIPPED, message(t));
+                    }
+                }
+            }
             if (result.getStatus() == TestExecutionResult.Status.FAILED) {
                 String failure = names(id).describe() + ": " + message(t);
                 containerFailures.add(failure);
@@ -79,7 +87,10 @@ public final class ResultCollector implements TestExecutionListener {
         return ImmutableList.copyOf(containerFailures);
     }
 
+    private final java.util.Set<String> recorded = new java.util.HashSet<>();
+
     private void record(TestIdentifier id, Status status, String reason) {
+        recorded.add(id.getUniqueId());
         Names n = names(id);
         CheckResult r = new CheckResult(n.check(), n.group(), n.target(), status, reason);
         results.add(r);
