@@ -71,6 +71,11 @@ public final class SimUserMemory implements UserMemory {
         return true;
     }
 
+    /** A zeroed kernel-heap buffer, 8-byte aligned like kmalloc memory. */
+    static MemorySegment kernelBuffer(long size) {
+        return MemorySegment.ofArray(new long[(int) ((size + 7) / 8)]).asSlice(0, size);
+    }
+
     /** Number of live allocations (for tests: arenas release what they mapped). */
     public synchronized int liveAllocations() {
         return live.size();

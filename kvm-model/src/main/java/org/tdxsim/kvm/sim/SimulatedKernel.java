@@ -423,7 +423,7 @@ public final class SimulatedKernel implements KvmBackend, KvmExplainer {
                     table.size(), nent);
         }
         KvmCpuid2 out = KvmCpuid2.of(table);
-        MemorySegment bytes = MemorySegment.ofArray(new byte[(int) out.byteSize()]);
+        MemorySegment bytes = SimUserMemory.kernelBuffer(out.byteSize());
         out.encode(bytes);
         copyToUser(arg + 8, bytes.asSlice(8), "kvm_cpuid2.entries");
         copyToUser(arg, bytes.asSlice(0, 8), "struct kvm_cpuid2");
@@ -746,7 +746,7 @@ public final class SimulatedKernel implements KvmBackend, KvmExplainer {
         if (nent > KvmConstants.KVM_MAX_CPUID_ENTRIES) {
             throw KernelError.of(Errno.E2BIG, "KVM_SET_CPUID2 with nent %d > KVM_MAX_CPUID_ENTRIES 256", nent);
         }
-        MemorySegment all = MemorySegment.ofArray(new byte[(int) KvmCpuid2.FAM.byteSize((int) nent)]);
+        MemorySegment all = SimUserMemory.kernelBuffer(KvmCpuid2.FAM.byteSize((int) nent));
         MemorySegment.copy(hdr, 0, all, 0, 8);
         if (nent > 0) {
             MemorySegment.copy(copyFromUser(arg + 8, 40 * nent, "kvm_cpuid2.entries"), 0, all, 8, 40 * nent);
@@ -777,7 +777,7 @@ public final class SimulatedKernel implements KvmBackend, KvmExplainer {
             throw KernelError.of(Errno.E2BIG, "KVM_GET_CPUID2 buffer holds %d entries, the vCPU has %d", nent, have);
         }
         KvmCpuid2 out = KvmCpuid2.of(v.cpuid.entries());
-        MemorySegment bytes = MemorySegment.ofArray(new byte[(int) out.byteSize()]);
+        MemorySegment bytes = SimUserMemory.kernelBuffer(out.byteSize());
         out.encode(bytes);
         copyToUser(arg + 8, bytes.asSlice(8), "kvm_cpuid2.entries");
         copyToUser(arg, bytes.asSlice(0, 8), "struct kvm_cpuid2");

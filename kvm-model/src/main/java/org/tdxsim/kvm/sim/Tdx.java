@@ -180,7 +180,7 @@ final class Tdx {
         }
         KvmTdxCapabilities caps = new KvmTdxCapabilities(h.supportedAttrs, h.supportedXfam, 0, USER_TDVMCALLINFO_1_R11,
                 0, 0, ImmutableLongArray.copyOf(new long[KvmTdxCapabilities.RESERVED_WORDS]), KvmCpuid2.of(entries));
-        MemorySegment bytes = MemorySegment.ofArray(new long[(int) (caps.byteSize() + 7) / 8]).asSlice(0, caps.byteSize());
+        MemorySegment bytes = SimUserMemory.kernelBuffer(caps.byteSize());
         caps.encode(bytes);
         long hdr = KvmTdxCapabilities.LAYOUT.byteSize();
         if (kv().isAtLeast619()) {
@@ -217,7 +217,7 @@ final class Tdx {
             long nent = Integer.toUnsignedLong(hdr.get(JAVA_INT, KvmTdxInitVm.OFFSET_CPUID));
             checkNent(nent);
             MemorySegment entries = k.copyFromUser(cmd.data() + hdrSize, 40 * nent, "kvm_tdx_init_vm.cpuid.entries");
-            all = MemorySegment.ofArray(new long[(int) (hdrSize + 40 * nent) / 8]);
+            all = SimUserMemory.kernelBuffer(hdrSize + 40 * nent);
             MemorySegment.copy(hdr, 0, all, 0, hdrSize);
             MemorySegment.copy(entries, 0, all, hdrSize, 40 * nent);
         }
@@ -414,7 +414,7 @@ final class Tdx {
         }
         long paramsPa = m.memory().allocatePage();
         try {
-            m.memory().write(paramsPa, params.tdParams.encode());
+            m.memory().write(paramsPa, params.tdParams.encode(profile()));
             r = m.tdhMngInit(tdr, paramsPa);
         } finally {
             m.memory().freePage(paramsPa);
@@ -602,7 +602,7 @@ final class Tdx {
         List<KvmCpuidEntry2> entries = out.size() > KvmConstants.KVM_MAX_CPUID_ENTRIES
                 ? out.subList(0, KvmConstants.KVM_MAX_CPUID_ENTRIES) : out;
         KvmCpuid2 result = KvmCpuid2.of(entries);
-        MemorySegment bytes = MemorySegment.ofArray(new byte[(int) result.byteSize()]);
+        MemorySegment bytes = SimUserMemory.kernelBuffer(result.byteSize());
         result.encode(bytes);
         k.copyToUser(cmd.data(), bytes.asSlice(0, 8), "struct kvm_cpuid2");
         if (userNent < entries.size()) {
