@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.lang.foreign.MemorySegment;
+import org.tdxsim.kvm.GuestMemfd;
 import org.tdxsim.kvm.Kvm;
 import org.tdxsim.kvm.KvmException;
 import org.tdxsim.kvm.VcpuFd;
@@ -15,6 +17,8 @@ import org.tdxsim.kvm.uapi.Errno;
 import org.tdxsim.kvm.uapi.KvmConstants;
 import org.tdxsim.kvm.uapi.KvmCpuid2;
 import org.tdxsim.kvm.uapi.KvmCpuidEntry2;
+import org.tdxsim.kvm.uapi.KvmMemoryAttributes;
+import org.tdxsim.kvm.uapi.KvmUserspaceMemoryRegion2;
 
 /**
  * The typed client (Kvm → VmFd → VcpuFd) over the device backend on the real /dev/kvm: the uapi
@@ -129,6 +133,68 @@ class DeviceKvmClientTest {
             assertThat(e.is(Errno.ENOTTY)).isTrue();
             assertThat(e.getMessage()).startsWith("KVM_MEMORY_ENCRYPT_OP(KVM_TDX_CAPABILITIES): ENOTTY")
                     .contains("is a KVM_X86_DEFAULT_VM VM, not a TD");
+        }
+    }
+
+    /**
+     * The private-memory plumbing of the TDX flow on a real VM (a default VM where the host has no TD):
+     * KVM_CREATE_GUEST_MEMFD, then KVM_SET_USER_MEMORY_REGION2 with KVM_MEM_GUEST_MEMFD whose shared
+     * side is the backend's page-aligned (mmap'd) memory; a misaligned userspace_addr is refused with
+     * EINVAL; KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) works iff the VM reports PRIVATE in
+     * KVM_CAP_MEMORY_ATTRIBUTES (else the kernel refuses: ENOTTY without the ioctl, EINVAL without the
+     * attribute).
+     */
+    @Test
+    void guestMemfdSlotOnARealVm() {
+        try (DeviceBackend b = new DeviceBackend(); Kvm kvm = Kvm.open(b); VmFd vm = kvm.createVm();
+                var arena = b.memory().openArena()) {
+            assumeTrue(vm.checkExtension(KvmConstants.KVM_CAP_GUEST_MEMFD) > 0,
+                    "skipped: this host's KVM has no guest_memfd for default VMs");
+            long size = 2L << 20;
+            try (GuestMemfd gmem = vm.createGuestMemfd(size)) {
+                MemorySegment shared = arena.allocate(size, KvmConstants.PAGE_SIZE);
+                vm.setUserMemoryRegion2(KvmUserspaceMemoryRegion2.of(0, KvmConstants.KVM_MEM_GUEST_MEMFD, 0, size,
+                        shared.address(), 0, gmem.fd()));
+                KvmException misaligned = catchThrowableOfType(KvmException.class, () -> vm.setUserMemoryRegion2(
+                        KvmUserspaceMemoryRegion2.of(1, KvmConstants.KVM_MEM_GUEST_MEMFD, 4L << 20, size,
+                                shared.address() + 1, 0, gmem.fd())));
+                assertThat(misaligned.is(Errno.EINVAL)).isTrue();
+                boolean privateSupported = (vm.checkExtension(KvmConstants.KVM_CAP_MEMORY_ATTRIBUTES)
+                        & KvmConstants.KVM_MEMORY_ATTRIBUTE_PRIVATE) != 0;
+                KvmMemoryAttributes priv = new KvmMemoryAttributes(0, size, KvmConstants.KVM_MEMORY_ATTRIBUTE_PRIVATE, 0);
+                if (privateSupported) {
+                    vm.setMemoryAttributes(priv);
+                } else {
+                    KvmException e = catchThrowableOfType(KvmException.class, () -> vm.setMemoryAttributes(priv));
+                    assertThat(e.errnoName()).isIn("ENOTTY", "EINVAL");
+                }
+            }
+        }
+    }
+
+    /**
+     * The whole TD build (uapi §6/§9) on this host: a TDX host must reach KVM_TDX_FINALIZE_VM; any
+     * other host stops at KVM_CREATE_VM(KVM_X86_TDX_VM) with EINVAL and its VM types.
+     */
+    @Test
+    void tdxBringUpOnThisHost() {
+        long before = RealKvm.openFdCount();
+        TdxBringUp.Outcome outcome = TdxBringUp.onThisHost();
+        assertThat(RealKvm.openFdCount()).isEqualTo(before);
+        long mask;
+        try (DeviceBackend b = new DeviceBackend(); Kvm kvm = Kvm.open(b)) {
+            mask = Integer.toUnsignedLong(kvm.checkExtension(KvmConstants.KVM_CAP_VM_TYPES));
+        }
+        if ((mask & (1L << KvmConstants.KVM_X86_TDX_VM)) != 0) {
+            assertThat(outcome).as(TdxBringUp.report(outcome).toString()).isInstanceOf(TdxBringUp.Finalized.class);
+        } else {
+            assertThat(outcome).isInstanceOfSatisfying(TdxBringUp.Stopped.class, s -> {
+                assertThat(s.failedCall()).isEqualTo("KVM_CREATE_VM(KVM_X86_TDX_VM)");
+                assertThat(s.reason()).startsWith("KVM_CREATE_VM: EINVAL").contains(VmType.describe(mask));
+                assertThat(s.steps()).extracting(TdxBringUp.Step::call)
+                        .containsExactly("KVM_CHECK_EXTENSION(KVM_CAP_VM_TYPES)", "KVM_GET_SUPPORTED_CPUID");
+            });
+            assertThat(TdxBringUp.report(outcome)).last().asString().startsWith("FAILED KVM_CREATE_VM");
         }
     }
 
