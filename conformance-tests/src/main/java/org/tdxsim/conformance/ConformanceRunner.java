@@ -61,6 +61,14 @@ public final class ConformanceRunner {
         config.put("jqwik.reporting.usejunitplatform", "true");
 
         RunConfig runConfig = RunConfig.from(k -> Optional.ofNullable(config.get(k)));
+        try {
+            Targets.resolve(runConfig); // bad names fail here with one line, not as a container failure per class
+        } catch (IllegalArgumentException e) {
+            targetsId.ifPresent(TargetRegistry::release);
+            out.println("conformance: " + e.getMessage());
+            return new Summary(ImmutableList.of(), ImmutableList.of(e.getMessage()), options.reportDir(),
+                    Duration.ofNanos(System.nanoTime() - start));
+        }
         ImmutableList<Class<?>> classes = options.checkClasses().isEmpty()
                 ? ConformanceSuite.classes() : options.checkClasses();
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
