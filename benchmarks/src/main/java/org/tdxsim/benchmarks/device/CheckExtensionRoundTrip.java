@@ -13,7 +13,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import java.util.function.LongSupplier;
+import org.tdxsim.kvm.Kvm;
 import org.tdxsim.kvm.device.DeviceBackend;
+import org.tdxsim.kvm.uapi.Ioctls;
+import org.tdxsim.kvm.uapi.KvmConstants;
 
 /**
  * The cost of one {@code java.lang.foreign} round trip into the kernel: {@code KVM_CHECK_EXTENSION
@@ -34,13 +38,9 @@ import org.tdxsim.kvm.device.DeviceBackend;
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class CheckExtensionRoundTrip {
 
-    /** KVM_CHECK_EXTENSION = _IO(KVMIO, 0x03), uapi §1. */
-    static final long KVM_CHECK_EXTENSION = 0xAE03L;
-    /** KVM_CAP_VM_TYPES = 235, uapi §1. */
-    static final long KVM_CAP_VM_TYPES = 235;
-
     private DeviceBackend backend;
     private int kvmFd;
+    private Kvm kvm;
 
     @Setup(Level.Trial)
     public void openKvm() {
@@ -50,22 +50,33 @@ public class CheckExtensionRoundTrip {
             backend.close();
             throw new IllegalStateException("cannot open " + DeviceBackend.DEV_KVM + ": errno " + -kvmFd);
         }
+        kvm = Kvm.open(backend);
     }
 
     @TearDown(Level.Trial)
     public void closeKvm() {
+        if (kvm != null) {
+            kvm.close();
+        }
         backend.close();
     }
 
-    /** One ioctl through the device backend's FFM downcall. */
+    /** One ioctl through the device backend's FFM downcall (the transport alone). */
     @Benchmark
     public long deviceBackendCheckExtension() {
-        return backend.ioctl(kvmFd, KVM_CHECK_EXTENSION, KVM_CAP_VM_TYPES);
+        return backend.ioctl(kvmFd, Ioctls.KVM_CHECK_EXTENSION, KvmConstants.KVM_CAP_VM_TYPES);
+    }
+
+    /** The same through the typed client ({@code Kvm.checkExtension}: handle checks + the transport). */
+    @Benchmark
+    public int typedClientCheckExtension() {
+        return kvm.checkExtension(KvmConstants.KVM_CAP_VM_TYPES);
     }
 
     /**
      * Stand-alone run: {@code [iterations] [rounds]} (defaults 2,000,000 and 5). Prints one line per
-     * round and the best round, like the C baseline, so a harness can divide the two "best" values.
+     * round and variant, then {@code java best: <ns/op>} for the transport (the number to divide by the C
+     * baseline's {@code c best}) and {@code java client best: <ns/op>} for the typed client.
      */
     public static void main(String[] args) {
         long iterations = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000L;
@@ -78,30 +89,37 @@ public class CheckExtensionRoundTrip {
             System.exit(2);
         }
         try {
-            long sink = 0;
-            for (long i = 0; i < 200_000; i++) { // let C2 compile the downcall path first
-                sink += bench.deviceBackendCheckExtension();
-            }
-            double best = Double.MAX_VALUE;
-            for (int r = 0; r < rounds; r++) {
-                long start = System.nanoTime();
-                for (long i = 0; i < iterations; i++) {
-                    long rc = bench.deviceBackendCheckExtension();
-                    if (rc < 0) {
-                        throw new IllegalStateException("ioctl failed: errno " + -rc);
-                    }
-                    sink += rc;
-                }
-                double ns = (double) (System.nanoTime() - start) / iterations;
-                best = Math.min(best, ns);
-                System.out.printf("java ffm ioctl KVM_CHECK_EXTENSION: %.1f ns/op (%d calls)%n", ns, iterations);
-            }
-            System.out.printf("java best: %.1f%n", best);
-            if (sink == Long.MIN_VALUE) {
-                System.out.println(sink); // keeps sink alive
-            }
+            double backend = measure("java ffm ioctl", bench::deviceBackendCheckExtension, iterations, rounds);
+            double client = measure("java typed client", bench::typedClientCheckExtension, iterations, rounds);
+            System.out.printf("java best: %.1f%n", backend);
+            System.out.printf("java client best: %.1f%n", client);
         } finally {
             bench.closeKvm();
         }
+    }
+
+    private static double measure(String label, LongSupplier call, long iterations, int rounds) {
+        long sink = 0;
+        for (long i = 0; i < 200_000; i++) { // let C2 compile the downcall path first
+            sink += call.getAsLong();
+        }
+        double best = Double.MAX_VALUE;
+        for (int r = 0; r < rounds; r++) {
+            long start = System.nanoTime();
+            for (long i = 0; i < iterations; i++) {
+                long rc = call.getAsLong();
+                if (rc < 0) {
+                    throw new IllegalStateException("ioctl failed: errno " + -rc);
+                }
+                sink += rc;
+            }
+            double ns = (double) (System.nanoTime() - start) / iterations;
+            best = Math.min(best, ns);
+            System.out.printf("%s KVM_CHECK_EXTENSION: %.1f ns/op (%d calls)%n", label, ns, iterations);
+        }
+        if (sink == Long.MIN_VALUE) {
+            System.out.println(sink); // keeps sink alive
+        }
+        return best;
     }
 }

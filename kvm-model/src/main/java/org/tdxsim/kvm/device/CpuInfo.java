@@ -28,8 +28,9 @@ import java.util.regex.Pattern;
  * @param physicalAddressBits from {@code address sizes: N bits physical}
  * @param virtualAddressBits from {@code address sizes: ..., M bits virtual}
  * @param flags the {@code flags} line (the kernel's feature names, e.g. {@code vmx}, {@code hypervisor},
- *     {@code la57}, {@code tdx_host_platform} = X86_FEATURE_TDX_HOST_PLATFORM, "platform supports being
- *     a TDX host", i.e. the firmware enabled TDX)
+ *     {@code tdx_host_platform} = X86_FEATURE_TDX_HOST_PLATFORM, "platform supports being a TDX host",
+ *     i.e. the firmware enabled TDX). These are what the kernel uses, not raw CPUID: e.g. it clears
+ *     {@code la57} when it runs with 4-level paging even if the CPU has LA57
  * @param vmxFlags the {@code vmx flags} line (Intel, kernels with CONFIG_X86_VMX_FEATURE_NAMES): the VMX
  *     capabilities the kernel read from the VMX capability MSRs, e.g. {@code ept_5level}
  *     ({@code arch/x86/include/asm/vmxfeatures.h}, VMX_FEATURE_EPT_5LEVEL); empty if absent

@@ -32,6 +32,7 @@ public final class DeviceMemory implements UserMemory {
     private record PageMappingArena(Arena delegate) implements Arena {
 
         @Override
+        @SuppressWarnings("restricted") // reinterpret: giving a raw mmap address a size and a lifetime
         public MemorySegment allocate(long byteSize, long byteAlignment) {
             if (byteAlignment < Libc.PAGE_SIZE || byteSize <= 0) {
                 return delegate.allocate(byteSize, byteAlignment);

@@ -86,6 +86,8 @@ final class Libc {
 
     private Libc() {}
 
+    /** Restricted (native access): the JVM must run with {@code --enable-native-access=ALL-UNNAMED}. */
+    @SuppressWarnings("restricted")
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         return LINKER.downcallHandle(LIBC.findOrThrow(name), descriptor, options);
     }
