@@ -69,8 +69,9 @@ public final class ConformanceRunner {
             return new Summary(ImmutableList.of(), ImmutableList.of(e.getMessage()), options.reportDir(),
                     Duration.ofNanos(System.nanoTime() - start));
         }
-        ImmutableList<Class<?>> classes = options.checkClasses().isEmpty()
-                ? ConformanceSuite.classes() : options.checkClasses();
+        // Without the decision table, its properties and exhaustive checks (which enumerate it) are left out too.
+        ImmutableList<Class<?>> classes = !options.checkClasses().isEmpty() ? options.checkClasses()
+                : options.decisionTable() ? ConformanceSuite.classes() : ConformanceSuite.CHECKS;
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(classes.stream().map(c -> selectClass(c)).toList())
                 .configurationParameters(config)
