@@ -64,7 +64,8 @@ public final class BlockProbe implements AutoCloseable {
         int types = kvm.checkExtension(KvmConstants.KVM_CAP_VM_TYPES);
         if ((types & (1 << KvmConstants.KVM_X86_TDX_VM)) == 0) {
             String why;
-            try (VmFd probe = kvm.createVm(KvmConstants.KVM_X86_TDX_VM)) {
+            try {
+                kvm.createVm(KvmConstants.KVM_X86_TDX_VM).close();
                 why = "KVM_CAP_VM_TYPES lacks TDX but KVM_CREATE_VM(5) succeeded";
             } catch (KvmException e) {
                 why = e.error().explanation().orElse(e.error().describe());
