@@ -162,7 +162,9 @@ public final class BlockProbe implements AutoCloseable {
         int readBack = (e.eax() >>> 16) & 0xFF;
         int maxPa = e.eax() & 0xFF;
         int gpaw = tdcs.map(TdInspector.Tdcs::gpaw).orElse(readBack == 52 ? 1 : 0);
-        return new Outcome.Accepted(gpaw, tdcs.map(TdInspector.Tdcs::eptLevels), readBack - 1, readBack, maxPa,
+        // The kernel's shared bit where the backend reports it; else what GET_CPUID implies (uapi §4.4).
+        int sharedBit = tdcs.map(TdInspector.Tdcs::kernelSharedBit).filter(b -> b >= 0).orElse(readBack - 1);
+        return new Outcome.Accepted(gpaw, tdcs.map(TdInspector.Tdcs::eptLevels), sharedBit, readBack, maxPa,
                 tdcs.isPresent());
     }
 
