@@ -364,6 +364,15 @@ public final class TdxModule {
         return call(Leaf.TDH_MNG_INIT, tdr, tdParamsPa, 0, 0);
     }
 
+    /**
+     * TDH.MNG.INIT with 2.0's event-filter operands: RCX = TDR | event-filtering flag (bit 0), R8 =
+     * event-filter info (abi §1.1; layout in {@link org.tdxsim.module.tdparams.EventFilterInput}).
+     * Before 2.0, RCX bit 0 is part of the TDR address and R8 is ignored.
+     */
+    public SeamcallResult tdhMngInit(long tdrAndFlags, long tdParamsPa, long eventFilterInfo) {
+        return call(Leaf.TDH_MNG_INIT, tdrAndFlags, tdParamsPa, eventFilterInfo, 0);
+    }
+
     public SeamcallResult tdhMngRd(long tdr, long fieldId, int version) {
         return call(0, Leaf.TDH_MNG_RD, version, tdr, fieldId, 0, 0);
     }
