@@ -437,8 +437,16 @@ public final class TdhMngInitChecks {
         };
     }
 
-    /** Row 25: IA32_ARCH_CAPABILITIES_CONFIG only with MSR_CONFIG_CTLS bit 0, only mask bits 4, 19, 20, 24. */
+    /**
+     * Row 25: IA32_ARCH_CAPABILITIES_CONFIG only with MSR_CONFIG_CTLS bit 0, only mask bits 4, 19, 20,
+     * 24. 2.0.08 skips the whole row on a Granite Rapids A0 stepping ([M2.0] {@code tdh_mng_init.c} at
+     * 1666adc4 wraps {@code init_virt_ia32_arch_capabilities} in {@code is_not_gnr_a0_stepping()}; not
+     * in the digest), with the predicate of {@link SysInitFacts#graniteRapidsA0()}.
+     */
     private TdParamsCheckResult.Rejected row25ArchCapabilitiesConfig() {
+        if (m.version().isAtLeast(2, 0, 0) && facts.graniteRapidsA0()) {
+            return null;
+        }
         long v = t.ia32ArchCapabilitiesConfig();
         long mask = m.constant("IA32_ARCH_CAPABILITIES_CONFIG_MASK").orElse(0);
         if ((t.msrConfigCtls() & 1) == 0 && v != 0) {
