@@ -342,7 +342,12 @@ public final class TdxModule {
         return call(Leaf.TDH_SYS_RD, 0, fieldId, 0, 0);
     }
 
-    /** TDH.SYS.RDALL is not modelled (its list-buffer format is not in the spec): always OPERAND_INVALID|RAX. */
+    /**
+     * TDH.SYS.RDALL (leaf 37) is not modelled (its list-buffer format is not in the spec), so the
+     * dispatcher decides the status: TDX_SYS_SHUTDOWN after TDH.SYS.LP.SHUTDOWN; on 1.0, which has no
+     * such leaf (abi §1) and does not let it run before READY, TDX_SYS_NOT_READY before SYS_READY;
+     * otherwise TDX_OPERAND_INVALID | RAX (1.5/2.0 in every state, abi §6.2 before-READY list).
+     */
     public SeamcallResult tdhSysRdall(long listBufferPa, long fieldId) {
         return call(Leaf.TDH_SYS_RDALL, 0, listBufferPa, fieldId, 0);
     }
