@@ -52,7 +52,7 @@ public final class TdhMngInitChecks {
     static final int MSR_IA32_TSC_ADJUST = 0x3B;
     /** IA32_ARCH_CAPABILITIES, the detail of TDX_INCORRECT_MSR_VALUE (abi §2.3). */
     static final int MSR_IA32_ARCH_CAPABILITIES = 0x10A;
-    /** MAX_EVENT_FILTERS when the profile lacks the constant ([M2.0] td_control_structures.h: 512). */
+    /** MAX_EVENT_FILTERS when the profile lacks the constant ([M2.0] include/tdx_api_defs.h at 1666adc4: 512). */
     static final long DEFAULT_MAX_EVENT_FILTERS = 512;
 
     private final ModuleProfile m;
@@ -355,7 +355,7 @@ public final class TdhMngInitChecks {
      * not in the digest:
      * <ol>
      *   <li>R8 reserved bits 63:52 set, 0 filters, more than MAX_EVENT_FILTERS (512, [M2.0]
-     *       {@code td_control_structures.h}) or a table HPA failing the shared-HPA check →
+     *       {@code include/tdx_api_defs.h} at 1666adc4) or a table HPA failing the shared-HPA check →
      *       {@code TDX_OPERAND_INVALID | R8};</li>
      *   <li>per entry i, in order: reserved bits 30:8 set, umask above 0xFF, negative filtering, or
      *       umask mask ≠ 0xFFFF → {@code TDX_EVENT_FILTER_INVALID | i} (only basic 8-bit-umask filtering
