@@ -54,6 +54,13 @@ final class Checks {
         }
     }
 
+    /** {@link #sharedHpaCheck} as a predicate, for callers that map every failure to one status. */
+    static boolean isSharedHpa(Call c, long hpa, long alignment) {
+        HostMemory mem = c.m.memory();
+        return Long.remainderUnsigned(hpa, alignment) == 0 && mem.belowMaxPa(hpa)
+                && mem.hkidOf(hpa) < c.m.privateHkidMin();
+    }
+
     /**
      * {@code check_and_lock_explicit_4k_private_hpa}: 4 KiB aligned private HPA inside an initialised
      * TDMR, PAMT entry lockable in {@code mode}, page type {@code expected}. Statuses: alignment /

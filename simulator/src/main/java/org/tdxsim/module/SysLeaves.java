@@ -19,11 +19,24 @@ final class SysLeaves {
     /** {@code CPUID_MIN_LAST_CPU_BASE_LEAF} / {@code CPUID_LAST_EXTENDED_LEAF} (abi §8). */
     static final int MIN_LAST_BASE_LEAF = 0x1F;
     static final int LAST_EXTENDED_LEAF = 0x80000008;
-    /** {@code TDMR_4K_PAMT_INIT_COUNT} = 1 Ki pages per TDH.SYS.TDMR.INIT call ([M1.5.01] tdh_sys_tdmr_init.c). */
+    /**
+     * Bytes one TDH.SYS.TDMR.INIT call initialises: {@code TDMR_4K_PAMT_INIT_COUNT} = {@code _1KB} 4 KiB
+     * pages, defined in {@code src/vmm_dispatcher/api_calls/tdh_sys_tdmr_init.c} ([M2.0] commit 1666adc4;
+     * the same value in the 1.5.x copy of that file the index holds), not in the digest. [M2.0] uses
+     * {@code TDMR_4K_DYNAMIC_PAMT_INIT_COUNT} (4 Ki pages) when dynamic PAMT is enabled at TDH.SYS.CONFIG,
+     * which tdxsim's bring-up never enables.
+     */
     static final long TDMR_INIT_CHUNK = 1024 * 4096L;
-    /** {@code TDMR_INFO_ENTRY_PTR_ARRAY_ALIGNMENT} (abi §1.1: "512-B aligned"). */
+    /**
+     * {@code TDMR_INFO_ENTRY_PTR_ARRAY_ALIGNMENT} = 512 (abi §1.1: "512-B aligned"; [M2.0]
+     * {@code include/tdx_api_defs.h} at commit 1666adc4).
+     */
     static final long TDMR_INFO_ALIGN = 512;
-    /** Size of one TDMR_INFO entry: 8 u64 + 16 reserved areas × 16 B ([M1.5.01] tdmr_info_entry_t). */
+    /**
+     * Size of one TDMR_INFO entry, 320 bytes: {@code tdmr_info_entry_t} = 8 u64 (TDMR and three PAMT
+     * base/size pairs) + {@code MAX_RESERVED_AREAS} (16) reserved areas of {offset, size}, packed
+     * ([M2.0] {@code include/tdx_api_defs.h} at commit 1666adc4), not in the digest.
+     */
     static final int TDMR_INFO_SIZE = 64 + 16 * 16;
     static final long GIB = 1L << 30;
 

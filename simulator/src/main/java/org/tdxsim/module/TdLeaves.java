@@ -1,11 +1,13 @@
 package org.tdxsim.module;
 
+import com.google.common.collect.ImmutableList;
 import java.security.SecureRandom;
 import java.util.Optional;
 import org.tdxsim.module.metadata.MetadataFieldId;
 import org.tdxsim.module.metadata.MetadataResult;
 import org.tdxsim.module.metadata.MetadataTable;
 import org.tdxsim.module.profile.TdFieldScheme10;
+import org.tdxsim.module.tdparams.EventFilterInput;
 
 /**
  * TD-scope management leaves: TDH.MNG.CREATE, TDH.MNG.KEY.CONFIG, TDH.MNG.ADDCX, TDH.MNG.INIT,
@@ -126,9 +128,16 @@ final class TdLeaves {
     /**
      * TDH.MNG.INIT rows 1–7 of abi §4.1 (1.0: §4.2 steps 1–3), then the TD_PARAMS checks of rows 8–26
      * delegated to {@link TdParamsGate}. RCX = 0 unless a check reports extended information.
+     *
+     * <p>2.0: RCX bit 0 is the event-filtering flag and the TDR is {@code RCX & ~1} (abi §1.1; [M2.0]
+     * {@code tdh_mng_init.c} clears only bit 0); R8 is then the event-filter info ({@link EventFilterInput}).
+     * Before 2.0 the whole RCX is the TDR, so an odd RCX fails the TDR alignment check with
+     * {@code TDX_OPERAND_INVALID | RCX}.
      */
     static void init(Call c) {
         TdxModule m = c.m;
+        boolean eventFiltering = m.isV20() && (c.in.rcx() & 1) != 0;
+        long tdrPa = m.isV20() ? c.in.rcx() & ~1L : c.in.rcx();
         c.rcx = 0;
         // row 1
         if (m.limitCpuidMaxval()) {
@@ -136,7 +145,7 @@ final class TdLeaves {
                     "IA32_MISC_ENABLE bit 22 (limit CPUID maxval) is set");
         }
         // row 2
-        Pamt.Entry e = Checks.checkAndLockExplicit4k(c, c.in.rcx(), "RCX", SharexLock.Mode.EXCLUSIVE,
+        Pamt.Entry e = Checks.checkAndLockExplicit4k(c, tdrPa, "RCX", SharexLock.Mode.EXCLUSIVE,
                 PageType.PT_TDR, "TDR");
         Td td = Checks.td(c, e);
         if (m.is10()) {
@@ -161,7 +170,8 @@ final class TdLeaves {
         // row 7
         Checks.sharedHpaCheck(c, c.in.rdx(), 1024, "RDX", "TD_PARAMS");
         byte[] params = m.memory().read(c.in.rdx(), 1024);
-        switch (m.tdParamsGate().check(c, td, params)) {
+        Optional<EventFilterInput> filters = eventFiltering ? Optional.of(eventFilterInput(c)) : Optional.empty();
+        switch (m.tdParamsGate().check(c, td, params, filters)) {
             case TdParamsGate.Rejected r -> {
                 c.rcx = r.rcx();
                 throw new Fail(r.rax(), r.why(), r.explanation());
@@ -180,6 +190,26 @@ final class TdLeaves {
                 }
             }
         }
+    }
+
+    /**
+     * R8 of a 2.0 TDH.MNG.INIT with the event-filtering flag: the table HPA is checked with
+     * {@code shared_hpa_check_with_pwr_2_alignment} (4 KiB) and the table is read only when the info
+     * would pass the R8 checks, as the module maps it only then ([M2.0] {@code tdh_mng_init.c}).
+     */
+    private static EventFilterInput eventFilterInput(Call c) {
+        long info = c.in.r8();
+        EventFilterInput probe = new EventFilterInput(info, Checks.isSharedHpa(c, info & EventFilterInput.TABLE_HPA_MASK,
+                Checks.SIZE_4K), ImmutableList.of());
+        long max = c.profile.constant("MAX_EVENT_FILTERS").orElse(512);
+        if (!probe.tableHpaValid() || probe.reserved() != 0 || probe.count() == 0 || probe.count() > max) {
+            return probe;
+        }
+        ImmutableList.Builder<Long> entries = ImmutableList.builder();
+        for (int i = 0; i < probe.count(); i++) {
+            entries.add(c.m.memory().readLong(probe.tableHpa() + 8L * i));
+        }
+        return new EventFilterInput(info, true, entries.build());
     }
 
     // ---------------------------------------------------------------- TDH.MNG.RD / WR

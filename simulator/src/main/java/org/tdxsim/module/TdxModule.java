@@ -36,19 +36,22 @@ public final class TdxModule {
     static final long PAMT_BASE = 0x400_0000L;
 
     /**
-     * Leaves that accept RAX version > 0 (abi §1: 1.5.01 list; 2.0.08 adds TDH.VP.INIT, TDH.SYS.INIT and
-     * TDH.MEM.SHARED.SEPT.WR — [M2.0] {@code tdx_vmm_dispatcher.c}). 1.5.06 is taken to have the 1.5.01 list
-     * plus TDH.VP.INIT version 1 ({@link #VERSIONED_1506}).
+     * Leaves that accept RAX version > 0 in 1.5.01: TDH.MEM.PAGE.PROMOTE (23), TDH.MEM.SEPT.ADD (3),
+     * TDH.MEM.SEPT.REMOVE (30), TDH.MNG.RD (11), TDH.VP.RD (26) (abi §1, [M1.5.01] dispatcher).
      */
     private static final ImmutableSet<Integer> VERSIONED_15 = ImmutableSet.of(23, 3, 30, 11, 26);
     /**
-     * 1.5.06: the 1.5.01 list plus TDH.VP.INIT (22). Not read in the 1.5.06 dispatcher (the spec is silent);
-     * inferred because 1.5.06 reports TDX_FEATURES0.TOPOLOGY_ENUM (abi §6.4) and defines
-     * TDX_X2APIC_ID_NOT_UNIQUE (abi §2.2), and Linux — which enables TDX only on modules with
-     * TOPOLOGY_ENUM — always issues TDH.VP.INIT as version 1 with the x2APIC id in R8 ([LNX]
-     * {@code tdh_vp_init}). Without it no 6.16 kernel could run a TD on 1.5.06.
+     * 1.5.06: the 1.5.01 list plus TDH.VP.INIT (22): the {@code leaf_opcode.version > 0} switch of
+     * {@code src/vmm_dispatcher/tdx_vmm_dispatcher.c} in [M1.5.06] at commit 1e636985, not in the
+     * digest. (It also follows from 1.5.06 reporting TDX_FEATURES0.TOPOLOGY_ENUM, abi §6.4: Linux
+     * enables TDX only on such modules and always issues TDH.VP.INIT version 1, [LNX] {@code tdh_vp_init}.)
      */
     private static final ImmutableSet<Integer> VERSIONED_1506 = ImmutableSet.of(23, 3, 30, 11, 26, 22);
+    /**
+     * 2.0.08: the 1.5.06 list plus TDH.SYS.INIT (33) and TDH.MEM.SHARED.SEPT.WR (163): the same switch
+     * in {@code src/vmm_dispatcher/tdx_vmm_dispatcher.c} of [M2.0] at commit 1666adc4 (leaf numbers from
+     * {@code include/tdx_api_defs.h}, same commit), not in the digest.
+     */
     private static final ImmutableSet<Integer> VERSIONED_20 = ImmutableSet.of(23, 3, 30, 11, 26, 22, 33, 163);
 
     /** Leaves the dispatcher lets through before SYS_READY (abi §6.2; 1.0 lacks SYS.RD/RDALL/UPDATE). */
@@ -342,7 +345,12 @@ public final class TdxModule {
         return call(Leaf.TDH_SYS_RD, 0, fieldId, 0, 0);
     }
 
-    /** TDH.SYS.RDALL is not modelled (its list-buffer format is not in the spec): always OPERAND_INVALID|RAX. */
+    /**
+     * TDH.SYS.RDALL (leaf 37) is not modelled (its list-buffer format is not in the spec), so the
+     * dispatcher decides the status: TDX_SYS_SHUTDOWN after TDH.SYS.LP.SHUTDOWN; on 1.0, which has no
+     * such leaf (abi §1) and does not let it run before READY, TDX_SYS_NOT_READY before SYS_READY;
+     * otherwise TDX_OPERAND_INVALID | RAX (1.5/2.0 in every state, abi §6.2 before-READY list).
+     */
     public SeamcallResult tdhSysRdall(long listBufferPa, long fieldId) {
         return call(Leaf.TDH_SYS_RDALL, 0, listBufferPa, fieldId, 0);
     }
@@ -362,6 +370,15 @@ public final class TdxModule {
 
     public SeamcallResult tdhMngInit(long tdr, long tdParamsPa) {
         return call(Leaf.TDH_MNG_INIT, tdr, tdParamsPa, 0, 0);
+    }
+
+    /**
+     * TDH.MNG.INIT with 2.0's event-filter operands: RCX = TDR | event-filtering flag (bit 0), R8 =
+     * event-filter info (abi §1.1; layout in {@link org.tdxsim.module.tdparams.EventFilterInput}).
+     * Before 2.0, RCX bit 0 is part of the TDR address and R8 is ignored.
+     */
+    public SeamcallResult tdhMngInit(long tdrAndFlags, long tdParamsPa, long eventFilterInfo) {
+        return call(Leaf.TDH_MNG_INIT, tdrAndFlags, tdParamsPa, eventFilterInfo, 0);
     }
 
     public SeamcallResult tdhMngRd(long tdr, long fieldId, int version) {

@@ -190,6 +190,31 @@ class CpuidLeafRulesTest {
         }
     }
 
+    /**
+     * 2.0.08 only: with leaf 0x23 enabled (PERFMON and CPUID(7,1).EAX[8]), sub-leaf n ≥ 1 is all zero
+     * when bit n of the final CPUID(0x23,0).EAX is 0 ([M2.0] {@code tdh_mng_init.c} at 1666adc4, leaf
+     * 0x23 branch; not in the digest). 1.5.06 ([M1.5.06] {@code tdh_mng_init.c} at 1e636985) has no
+     * such rule. GNR enumerates sub-leaves 1 and 3 (native 0x23/0 EAX = 0xB); EAX[3:0] is ALLOW_DIRECT.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"1.5.06", "2.0.08"})
+    void leaf23SubleavesFollowFinalSubleaf0Bitmap(String v) {
+        assertThat(GNR.cpuid(0x23, 0).eax() & 0xF).isEqualTo(0xB);
+        CpuidRegs nat1 = adjustedNative(v, GNR, 0x23, 1);
+        CpuidRegs nat3 = adjustedNative(v, GNR, 0x23, 3);
+        assertThat(nat1.isZero()).isFalse();
+        assertThat(nat3.isZero()).isFalse();
+        UnaryOperator<List<CpuidRegs>> ext = set(v, 7, 1, new CpuidRegs(1 << 8, 0, 0, 0));
+        UnaryOperator<List<CpuidRegs>> all = both(ext, set(v, 0x23, 0, new CpuidRegs(0xF, 0, 0, 0)));
+        UnaryOperator<List<CpuidRegs>> no1 = both(ext, set(v, 0x23, 0, new CpuidRegs(0x9, 0, 0, 0)));
+        assertThat(fin(v, GNR, PERFMON, 3, all, 0x23, 0).eax()).isEqualTo(0xB);
+        assertThat(fin(v, GNR, PERFMON, 3, all, 0x23, 1)).as("bit 1 set").isEqualTo(nat1);
+        assertThat(fin(v, GNR, PERFMON, 3, no1, 0x23, 0).eax()).isEqualTo(0x9);
+        assertThat(fin(v, GNR, PERFMON, 3, no1, 0x23, 1)).as("bit 1 clear")
+                .isEqualTo(v.equals("2.0.08") ? CpuidRegs.ZERO : nat1);
+        assertThat(fin(v, GNR, PERFMON, 3, no1, 0x23, 3)).as("bit 3 set").isEqualTo(nat3);
+    }
+
     /** abi §5.5: CPUID(0x80000008).EAX[15:8] := 57 if the final CPUID(7,0).ECX.LA57 is 1, else 48 (1.5+). */
     @ParameterizedTest
     @ValueSource(strings = {"1.5.01", "1.5.06", "2.0.08"})
