@@ -608,19 +608,20 @@ public final class SimulatedKernel implements KvmBackend, KvmExplainer {
             throw KernelError.of(Errno.EINVAL, "the VM already has max_vcpus (%d) vCPUs", vm.maxVcpus);
         }
         vm.createdVcpus++;
-        KvmVcpu v;
+        KvmVcpu v = null;
         vm.lock.unlock();
         try {
             VcpuCreationHook hook = vcpuCreationHook;
             hook.inFlight(id, VcpuCreationHook.Phase.BEFORE_ARCH_CREATE);
-            v = kvmArchVcpuCreate(vm, id);
+            KvmVcpu created = kvmArchVcpuCreate(vm, id);
             hook.inFlight(id, VcpuCreationHook.Phase.BEFORE_ONLINE);
-        } catch (RuntimeException e) {
+            v = created;
+        } finally {
             vm.lock.lock();
-            vm.createdVcpus--;
-            throw e;
+            if (v == null) {
+                vm.createdVcpus--;
+            }
         }
-        vm.lock.lock();
         if (vm.vcpus.containsKey((int) id)) {
             vm.createdVcpus--;
             throw KernelError.of(Errno.EEXIST, "vCPU id %d already exists", id);

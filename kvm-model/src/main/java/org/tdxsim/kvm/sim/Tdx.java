@@ -144,15 +144,20 @@ final class Tdx {
             }
             vmStateGuard(vm);
         }
+        int id = cmd.id();
+        if (id != KvmConstants.KVM_TDX_CAPABILITIES && id != KvmConstants.KVM_TDX_INIT_VM
+                && id != KvmConstants.KVM_TDX_FINALIZE_VM) {
+            // the switch's default: "r = -EINVAL; goto out" (6.16) / "return -EINVAL" (6.19), no copy-back
+            throw KernelError.of(Errno.EINVAL, "kvm_tdx_cmd.id %d is not a VM-fd TDX sub-command%s", id,
+                    KvmTdxCmdId.fromId(id).map(c -> " (" + c.name() + " is issued on a vCPU fd)").orElse(""));
+        }
         long[] hw = {0};
         KernelError err = null;
         try {
-            switch (cmd.id()) {
+            switch (id) {
                 case KvmConstants.KVM_TDX_CAPABILITIES -> tdxGetCapabilities(cmd);
                 case KvmConstants.KVM_TDX_INIT_VM -> tdxTdInit(vm, cmd, hw);
-                case KvmConstants.KVM_TDX_FINALIZE_VM -> tdxTdFinalize(vm, hw);
-                default -> throw KernelError.of(Errno.EINVAL, "kvm_tdx_cmd.id %d is not a VM-fd TDX sub-command%s",
-                        cmd.id(), KvmTdxCmdId.fromId(cmd.id()).map(c -> " (" + c.name() + " is issued on a vCPU fd)").orElse(""));
+                default -> tdxTdFinalize(vm, hw);
             }
         } catch (KernelError e) {
             err = e;
