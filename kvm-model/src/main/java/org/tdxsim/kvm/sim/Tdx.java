@@ -284,9 +284,11 @@ final class Tdx {
         }
         long hdrSize = KvmTdxInitVm.LAYOUT.byteSize();
         MemorySegment all;
+        long firstNent = -1;
         if (kv().isAtLeast619()) {
             long nent = Integer.toUnsignedLong(k.getUserU32(cmd.data() + KvmTdxInitVm.OFFSET_CPUID, "kvm_tdx_init_vm.cpuid.nent"));
             checkNent(nent);
+            firstNent = nent;
             all = k.copyFromUser(cmd.data(), hdrSize + 40 * nent, "struct kvm_tdx_init_vm");
         } else {
             MemorySegment hdr = k.copyFromUser(cmd.data(), hdrSize, "struct kvm_tdx_init_vm");
@@ -303,6 +305,12 @@ final class Tdx {
         }
         if (init.cpuid().padding() != 0) {
             throw KernelError.of(Errno.EINVAL, "kvm_tdx_init_vm.cpuid.padding 0x%x must be 0", init.cpuid().padding());
+        }
+        if (kv() == KernelVersion.LATEST && Integer.toUnsignedLong(init.cpuid().nent()) != firstNent) {
+            // [S25] "Reject concurrent change to CPUID entry count": only a user thread rewriting the
+            // struct during the ioctl can get here (6.19 itself would read past its buffer instead).
+            throw KernelError.of(Errno.EINVAL, "kvm_tdx_init_vm.cpuid.nent changed from %d to %d during the ioctl",
+                    firstNent, Integer.toUnsignedLong(init.cpuid().nent()));
         }
         SetupResult params = setupTdparams(vm, init);
         tdxTdInitSeamcalls(vm, params, hw);
@@ -428,11 +436,15 @@ final class Tdx {
     }
 
     /**
-     * {@code __tdx_td_init} (§3.3 step 8, §3.2): KeyID (-ENOSPC), TDR/TDCS pages (-ENOMEM), TDH.MNG.CREATE
-     * (RND_NO_ENTROPY → -EAGAIN, else -EIO), TDH.MNG.KEY.CONFIG on each package (failure bugs the VM,
-     * -EIO), TDH.MNG.ADDCX per TDCS page (RND_NO_ENTROPY → -EAGAIN, else -EIO), TDH.MNG.INIT
-     * (OPERAND_INVALID → -EINVAL with {@code hw_error}; else -EIO). Failures after TDH.MNG.CREATE tear
-     * the TD down again ({@link #releaseHkid}, {@link #reclaimTdControlPages}).
+     * {@code __tdx_td_init} (§3.3 step 8, §3.2; 6.16 tdx.c): KeyID (-ENOSPC), TDR/TDCS pages (-ENOMEM),
+     * TDH.MNG.CREATE (exactly TDX_RND_NO_ENTROPY after {@link #sc}'s ten tries → -EAGAIN, anything else →
+     * -EIO with a WARN only; both free the pages and the KeyID and leave the VM UNINITIALIZED and usable),
+     * TDH.MNG.KEY.CONFIG on each package (any failure is a KVM_BUG_ON in {@code tdx_do_tdh_mng_key_config}:
+     * -EIO, VM bugged), TDH.MNG.ADDCX per TDCS page (RND_NO_ENTROPY → -EAGAIN, else -EIO, WARN only),
+     * TDH.MNG.INIT (OPERAND_INVALID → -EINVAL with {@code hw_error}; else -EIO, WARN only). Failures after
+     * TDH.MNG.CREATE tear the TD down again ({@link #releaseHkid}, {@link #reclaimTdControlPages}: the
+     * "teardown" label), so the VM is UNINITIALIZED again with nothing assigned; {@code hw_error} is set
+     * only for OPERAND_INVALID.
      */
     void tdxTdInitSeamcalls(KvmVm vm, SetupResult params, long[] hw) {
         TdxHost h = host();
