@@ -71,6 +71,7 @@ final class Checks {
                                             PageType expected, String what) {
         hpaCheck(c, hpa, SIZE_4K, operand, what);
         Pamt.Entry e = pamtEntry(c, hpa, operand, what);
+        c.m.faults().reachBusy(c, operand);
         if (!c.tryLock(e.lock, mode)) {
             throw c.fail("TDX_OPERAND_BUSY", operand,
                     what + " " + Call.hex(hpa) + " is locked (by this or a concurrent SEAMCALL)");
@@ -108,6 +109,7 @@ final class Checks {
     static Td lockImplicitTdr(Call c, long tdrPa, SharexLock.Mode mode) {
         Pamt.Entry e = c.m.pamt().coveringInitialized(tdrPa).map(t -> c.m.pamt().entry(tdrPa, t))
                 .orElseThrow(() -> new IllegalStateException("owner TDR outside TDMR"));
+        c.m.faults().reachBusy(c, "TDR");
         if (!c.tryLock(e.lock, mode)) {
             throw c.fail("TDX_OPERAND_BUSY", "TDR", "the owner TDR " + Call.hex(tdrPa)
                     + " is locked (by this or a concurrent SEAMCALL)");
@@ -142,6 +144,9 @@ final class Checks {
         if (td.numTdcx() < min) {
             throw c.fail("TDX_TDCS_NOT_ALLOCATED", "TDR.NUM_TDCX is " + td.numTdcx() + ", below MIN_NUM_TDCS_PAGES "
                     + min);
+        }
+        if (opStateLock != null) {
+            c.m.faults().reachBusy(c, "OP_STATE");
         }
         if (opStateLock != null && !c.tryLock(td.opStateLock, opStateLock)) {
             throw c.fail("TDX_OPERAND_BUSY", "OP_STATE", "TDCS.OP_STATE is locked (by this or a concurrent SEAMCALL)");

@@ -54,6 +54,7 @@ final class SysLeaves {
         c.r9 = 0;
         c.r10 = 0;
         TdxModule m = c.m;
+        c.reach(FaultPoint.SYS_INIT_GLOBAL_LOCK);
         if (!c.tryLock(m.globalLock(), SharexLock.Mode.EXCLUSIVE)) {
             throw c.fail("TDX_SYS_BUSY", "the module's global lock is held by a concurrent SEAMCALL");
         }
@@ -149,6 +150,7 @@ final class SysLeaves {
         c.rdx = 0;
         c.r8 = 0;
         TdxModule m = c.m;
+        c.reach(FaultPoint.SYS_LP_INIT_GLOBAL_LOCK);
         if (!c.tryLock(m.globalLock(), SharexLock.Mode.SHARED)) {
             throw c.fail("TDX_SYS_BUSY", "the module's global lock is held by a concurrent SEAMCALL");
         }
@@ -170,6 +172,7 @@ final class SysLeaves {
      */
     static void sysConfig(Call c) {
         TdxModule m = c.m;
+        c.reach(FaultPoint.SYS_CONFIG_GLOBAL_LOCK);
         if (!c.tryLock(m.globalLock(), SharexLock.Mode.EXCLUSIVE)) {
             throw c.fail("TDX_SYS_BUSY", "the module's global lock is held by a concurrent SEAMCALL");
         }
@@ -323,6 +326,7 @@ final class SysLeaves {
     /** TDH.SYS.KEY.CONFIG on this LP's package; READY after the last package (abi §1.1, §7.1). */
     static void sysKeyConfig(Call c) {
         TdxModule m = c.m;
+        c.reach(FaultPoint.SYS_KEY_CONFIG_GLOBAL_LOCK);
         if (!c.tryLock(m.globalLock(), SharexLock.Mode.EXCLUSIVE)) {
             throw c.fail("TDX_SYS_BUSY", "the module's global lock is held by a concurrent SEAMCALL");
         }
@@ -334,6 +338,9 @@ final class SysLeaves {
         if ((m.pkgConfigBitmap() >>> pkg & 1) != 0) {
             throw c.fail("TDX_KEY_CONFIGURED", "package " + pkg + " already has the global private key");
         }
+        // PCONFIG of the global key: busy engine or no entropy, retry allowed (abi §1.1).
+        c.reach(FaultPoint.SYS_KEY_CONFIG_KET);
+        c.reach(FaultPoint.SYS_KEY_CONFIG_ENTROPY);
         m.setPkgConfigBitmap(m.pkgConfigBitmap() | 1L << pkg);
         if (Long.bitCount(m.pkgConfigBitmap()) == m.platformView().numPackages()) {
             m.setSysState(SysState.SYS_READY);

@@ -39,6 +39,7 @@ final class TdLeaves {
         long tdrPa = c.in.rcx();
         Pamt.Entry tdr = Checks.checkAndLockExplicit4k(c, tdrPa, "RCX", SharexLock.Mode.EXCLUSIVE,
                 PageType.PT_NDA, "TDR page");
+        c.reach(FaultPoint.MNG_CREATE_KOT);
         if (!c.tryLock(m.kot().lock, SharexLock.Mode.EXCLUSIVE)) {
             throw c.fail("TDX_OPERAND_BUSY", "KOT", "the Key Ownership Table is locked by a concurrent SEAMCALL");
         }
@@ -46,6 +47,9 @@ final class TdLeaves {
         if (st != KotState.HKID_FREE) {
             throw c.fail("TDX_HKID_NOT_FREE", "HKID " + hkid + " is " + st + " in the KOT");
         }
+        // TD_UUID needs entropy ([M1.5.01] tdh_mng_create.c; abi §7.4). The module zeroes the TDR page
+        // first; a PT_NDA page's contents are not module state, so the model skips that.
+        c.reach(FaultPoint.MNG_CREATE_ENTROPY);
         long[] uuid = new long[4];
         for (int i = 0; i < 4; i++) {
             uuid[i] = RANDOM.nextLong();
@@ -64,7 +68,8 @@ final class TdLeaves {
     /**
      * TDH.MNG.KEY.CONFIG on this LP's package: FATAL → TD_FATAL; lifecycle ≠ HKID_ASSIGNED →
      * LIFECYCLE_STATE_INCORRECT; package done → TDX_KEY_CONFIGURED; the last package moves the TD to
-     * TD_KEYS_CONFIGURED (abi §7.2). PCONFIG failures are not modelled (never busy, always entropy).
+     * TD_KEYS_CONFIGURED (abi §7.2). PCONFIG failures (busy KET, no entropy) happen only when injected
+     * ({@link FaultInjector}).
      */
     static void keyConfig(Call c) {
         Pamt.Entry e = Checks.checkAndLockExplicit4k(c, c.in.rcx(), "RCX", SharexLock.Mode.EXCLUSIVE,
@@ -81,6 +86,9 @@ final class TdLeaves {
         if ((td.pkgConfigBitmap >>> pkg & 1) != 0) {
             throw c.fail("TDX_KEY_CONFIGURED", "the TD's key is already configured on package " + pkg);
         }
+        // PCONFIG of a random key (program_mktme_keys): busy engine or no entropy (abi §7.4).
+        c.reach(FaultPoint.MNG_KEY_CONFIG_KET);
+        c.reach(FaultPoint.MNG_KEY_CONFIG_ENTROPY);
         td.pkgConfigBitmap |= 1L << pkg;
         if (td.pkgConfigBitmap == c.m.pkgConfigBitmap()) {
             td.lifecycle = TdLifecycle.TD_KEYS_CONFIGURED;
@@ -112,6 +120,11 @@ final class TdLeaves {
         }
         Pamt.Entry page = Checks.checkAndLockExplicit4k(c, c.in.rcx(), "RCX", SharexLock.Mode.EXCLUSIVE,
                 PageType.PT_NDA, "TDCX page");
+        if (!c.m.is10() && n + 1 == c.m.minTdcsPages()) {
+            // the MIN_NUM_TDCS_PAGES-th page makes the TDCS usable: the migration key is generated
+            // ([M1.5.01]/[M2.0] tdh_mng_add_cx.c), which can fail with TDX_RND_NO_ENTROPY.
+            c.reach(FaultPoint.MNG_ADDCX_ENTROPY);
+        }
         if (!c.m.is10() && n + 1 > c.m.minTdcsPages()
                 && !c.profile.isLeafAllowedInOpState(c.leaf, td.opState.value())) {
             throw c.fail("TDX_OP_STATE_INCORRECT", "TDH.MNG.ADDCX is not allowed while TDCS.OP_STATE is " + td.opState);
@@ -350,6 +363,7 @@ final class TdLeaves {
         Pamt.Entry e = Checks.checkAndLockExplicit4k(c, c.in.rcx(), "RCX", SharexLock.Mode.EXCLUSIVE,
                 PageType.PT_TDR, "TDR");
         Td td = Checks.td(c, e);
+        c.reach(FaultPoint.MNG_VPFLUSHDONE_KOT);
         if (!c.tryLock(m.kot().lock, SharexLock.Mode.EXCLUSIVE)) {
             throw c.fail("TDX_OPERAND_BUSY", "KOT", "the Key Ownership Table is locked by a concurrent SEAMCALL");
         }
@@ -379,6 +393,7 @@ final class TdLeaves {
             throw c.fail("TDX_LIFECYCLE_STATE_INCORRECT", "TDR.LIFECYCLE_STATE is " + td.lifecycle
                     + ", TDH.MNG.KEY.FREEID needs TD_BLOCKED (run TDH.MNG.VPFLUSHDONE)");
         }
+        c.reach(FaultPoint.MNG_KEY_FREEID_KOT);
         if (!c.tryLock(m.kot().lock, SharexLock.Mode.EXCLUSIVE)) {
             throw c.fail("TDX_OPERAND_BUSY", "KOT", "the Key Ownership Table is locked by a concurrent SEAMCALL");
         }

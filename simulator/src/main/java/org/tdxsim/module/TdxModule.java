@@ -73,6 +73,7 @@ public final class TdxModule {
     private final SysMetadata sysMetadata;
     private final TdMetadata tdMetadata;
     private volatile TdParamsGate tdParamsGate;
+    private final FaultInjector faults = new FaultInjector(this);
 
     private volatile SysState sysState = SysState.SYSINIT_PENDING;
     private volatile long pkgConfigBitmap;
@@ -155,6 +156,14 @@ public final class TdxModule {
 
     public int privateHkidMax() {
         return pv.numMktmeKids() + pv.numTdxPrivKids();
+    }
+
+    /**
+     * The module's failure injector: arms statuses the real module returns under contention or
+     * entropy exhaustion (see {@link FaultPoint}) so a host's failure paths can be exercised.
+     */
+    public FaultInjector faults() {
+        return faults;
     }
 
     public SysState sysState() {
