@@ -46,6 +46,7 @@ public final class RequiredNames {
                     "TDX_NON_ORDERED_TDMR", "TDX_INVALID_RESERVED_IN_TDMR", "TDX_NON_ORDERED_RESERVED_IN_TDMR",
                     "TDX_TDMR_OUTSIDE_CMRS", "TDX_INVALID_PAMT", "TDX_PAMT_OUTSIDE_CMRS", "TDX_PAMT_OVERLAP",
                     "TDX_SYS_KEY_CONFIG_NOT_PENDING", "TDX_KEY_CONFIGURED", "TDX_TDMR_ALREADY_INITIALIZED",
+                    "TDX_KEY_GENERATION_FAILED", // PCONFIG failure (FaultPoint)
                     // operand and page checks
                     "TDX_OPERAND_BUSY", "TDX_OPERAND_ADDR_RANGE_ERROR", "TDX_PAGE_METADATA_INCORRECT",
                     // TD and vCPU leaves
@@ -63,7 +64,8 @@ public final class RequiredNames {
                     "TDX_EPT_ENTRY_STATE_INCORRECT", "TDX_INCORRECT_MSR_VALUE", "TDX_METADATA_FIELD_ID_INCORRECT",
                     "TDX_METADATA_FIELD_NOT_READABLE", "TDX_METADATA_FIELD_NOT_WRITABLE",
                     "TDX_METADATA_FIELD_VALUE_NOT_VALID", "TDX_METADATA_WR_MASK_NOT_VALID",
-                    "TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT"),
+                    "TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT",
+                    "TDX_RND_NO_ENTROPY"), // entropy failure (FaultPoint); absent in 1.0
             Span.FROM_2_0, ImmutableSet.of("TDX_EVENT_FILTER_INVALID", "TDX_EVENT_FILTER_ORDER_INVALID"));
 
     private static final Map<Span, ImmutableSet<String>> OPERANDS = Map.of(
