@@ -9,7 +9,8 @@ import org.tdxsim.module.profile.CpuidLookupEntry;
 
 /**
  * Platform-scope leaves: TDH.SYS.INIT, TDH.SYS.LP.INIT, TDH.SYS.CONFIG, TDH.SYS.KEY.CONFIG,
- * TDH.SYS.TDMR.INIT, TDH.SYS.INFO, TDH.SYS.RD (abi §7.1, §8, §6.2; [M1.5.01] {@code tdh_sys_*.c}).
+ * TDH.SYS.TDMR.INIT, TDH.SYS.INFO, TDH.SYS.RD, TDH.SYS.RDALL (abi §7.1, §8, §6.2; [M1.5.01]
+ * {@code tdh_sys_*.c}).
  */
 final class SysLeaves {
 
@@ -439,6 +440,45 @@ final class SysLeaves {
                 c.rdx = table.next(id, false);
             }
             case MetadataResult.Failure f -> throw c.fail(f.error().statusName(), f.why());
+        }
+    }
+
+    // ---------------------------------------------------------------- TDH.SYS.RDALL
+
+    /**
+     * Size of the metadata list buffer TDH.SYS.RDALL fills: one 4 KiB page ({@code _4KB} passed to
+     * {@code md_dump_list} in [M1.5.01] {@code src/vmm_dispatcher/api_calls/tdh_sys_rdall.c} at commit
+     * 72d8cffb; the same in [M2.0] at commit 1666adc4), not in the digest.
+     */
+    static final int RDALL_LIST_SIZE = 4096;
+
+    /**
+     * TDH.SYS.RDALL (1.5+, leaf 37): RDX = PA of a 4 KiB list buffer, R8 = first field id (null id = from
+     * the first readable SYS field); output R8 = next field id. Order and statuses of [M1.5.01]
+     * {@code tdh_sys_rdall.c} (72d8cffb; identical in [M2.0] 1666adc4), not in the digest beyond the
+     * registers (abi §1.1): default R8 = −1; TDH.SYS.LP.INIT not done on this LP →
+     * TDX_SYS_LP_INIT_NOT_DONE; {@code shared_hpa_check_with_pwr_2_alignment(RDX, 4 KiB)} →
+     * TDX_OPERAND_INVALID|RDX; then CONTEXT_CODE is forced to SYS and {@code md_dump_list} (host read,
+     * production qualifier) fills the page ({@link MetadataTable#dumpList} has the list format) and its
+     * status is returned: TDX_SUCCESS with R8 = −1 when every remaining field is in the list,
+     * TDX_METADATA_LIST_OVERFLOW with R8 = the first field not dumped (pass it as R8 of the next call),
+     * TDX_METADATA_FIELD_ID_INCORRECT with R8 = −1 for an id that is not a SYS field start with the
+     * table's element size. Unlike TDH.SYS.RD, the null id does not return FIRST_FIELD_ID_IN_CONTEXT.
+     */
+    static void sysRdall(Call c) {
+        c.r8 = MetadataFieldId.NULL_ID;
+        TdxModule m = c.m;
+        if (!m.lpInitDone(c.lp)) {
+            throw c.fail("TDX_SYS_LP_INIT_NOT_DONE", "TDH.SYS.RDALL needs TDH.SYS.LP.INIT on LP " + c.lp);
+        }
+        long pa = c.in.rdx();
+        Checks.sharedHpaCheck(c, pa, RDALL_LIST_SIZE, "RDX", "metadata list buffer");
+        byte[] page = m.memory().read(pa, RDALL_LIST_SIZE);
+        var r = m.sysMetadata().table().dumpList(c.in.r8(), page, false, m.sysMetadata());
+        m.memory().write(pa, page);
+        c.r8 = r.nextId();
+        if (r.status() != org.tdxsim.module.metadata.MetadataTable.DumpStatus.SUCCESS) {
+            throw c.fail(r.status().statusName(), r.why());
         }
     }
 }

@@ -108,6 +108,7 @@ public final class TdxModule {
                 .put(Leaf.TDH_SYS_TDMR_INIT.number(), SysLeaves::tdmrInit)
                 .put(Leaf.TDH_SYS_INFO.number(), SysLeaves::sysInfo)
                 .put(Leaf.TDH_SYS_RD.number(), SysLeaves::sysRd)
+                .put(Leaf.TDH_SYS_RDALL.number(), SysLeaves::sysRdall)
                 .put(Leaf.TDH_SYS_LP_SHUTDOWN.number(), TdxModule::lpShutdown)
                 .put(Leaf.TDH_MNG_CREATE.number(), TdLeaves::create)
                 .put(Leaf.TDH_MNG_KEY_CONFIG.number(), TdLeaves::keyConfig)
@@ -355,10 +356,9 @@ public final class TdxModule {
     }
 
     /**
-     * TDH.SYS.RDALL (leaf 37) is not modelled (its list-buffer format is not in the spec), so the
-     * dispatcher decides the status: TDX_SYS_SHUTDOWN after TDH.SYS.LP.SHUTDOWN; on 1.0, which has no
-     * such leaf (abi §1) and does not let it run before READY, TDX_SYS_NOT_READY before SYS_READY;
-     * otherwise TDX_OPERAND_INVALID | RAX (1.5/2.0 in every state, abi §6.2 before-READY list).
+     * TDH.SYS.RDALL (1.5+): RDX = PA of a 4 KiB metadata list buffer, R8 = first field id (−1 = first
+     * SYS field); result R8 = next field id (−1 when the list holds every remaining field). 1.0 has no
+     * such leaf (abi §1): TDX_SYS_NOT_READY before READY, TDX_OPERAND_INVALID|RAX after.
      */
     public SeamcallResult tdhSysRdall(long listBufferPa, long fieldId) {
         return call(Leaf.TDH_SYS_RDALL, 0, listBufferPa, fieldId, 0);

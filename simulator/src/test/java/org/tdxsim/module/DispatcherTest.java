@@ -55,27 +55,6 @@ class DispatcherTest {
         assertStatus(m, m.tdhSysTdmrInit(m.memory().tdmrBase()), "TDX_SYS_NOT_READY");
     }
 
-    /**
-     * TDH.SYS.RDALL (leaf 37, 1.5/2.0 only, abi §1) is not modelled, so what it returns is the
-     * dispatcher's: 1.0 has no such leaf and is not in 1.0's before-READY list → TDX_SYS_NOT_READY
-     * before READY, OPERAND_INVALID|RAX after; 1.5/2.0 let it through before READY (abi §6.2) →
-     * OPERAND_INVALID|RAX in every state; after TDH.SYS.LP.SHUTDOWN every version → TDX_SYS_SHUTDOWN.
-     */
-    @ParameterizedTest
-    @MethodSource("versions")
-    void sysRdallStatusesFollowTheDispatcher(String v) {
-        TdxModule fresh = TdxModule.create(Fixtures.module(v), Fixtures.gnr());
-        if (v.equals("1.0")) {
-            assertStatus(fresh, fresh.tdhSysRdall(0, 0), "TDX_SYS_NOT_READY");
-        } else {
-            assertStatus(fresh, fresh.tdhSysRdall(0, 0), "TDX_OPERAND_INVALID", "RAX");
-        }
-        TdxModule m = Fixtures.ready(v);
-        assertStatus(m, m.tdhSysRdall(0, 0), "TDX_OPERAND_INVALID", "RAX");
-        Fixtures.assertSuccess(m.seamcall(0, Registers.leaf(Leaf.TDH_SYS_LP_SHUTDOWN)));
-        assertStatus(m, m.tdhSysRdall(0, 0), "TDX_SYS_SHUTDOWN");
-    }
-
     /** 1.0 has no version field: RAX must equal a leaf number exactly. */
     @Test
     void v10TreatsAnyExtraRaxBitAsUnknownLeaf() {

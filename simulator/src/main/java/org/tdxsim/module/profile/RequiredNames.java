@@ -39,7 +39,7 @@ public final class RequiredNames {
     private static final Map<Span, ImmutableSet<String>> STATUSES = Map.of(
             Span.ALL, ImmutableSet.of(
                     // dispatcher and platform leaves
-                    "TDX_OPERAND_INVALID", "TDX_SYS_SHUTDOWN", "TDX_SYS_NOT_READY", "TDX_SYS_BUSY",
+                    "TDX_SUCCESS", "TDX_OPERAND_INVALID", "TDX_SYS_SHUTDOWN", "TDX_SYS_NOT_READY", "TDX_SYS_BUSY",
                     "TDX_SYS_INIT_NOT_PENDING", "TDX_CPUID_LEAF_NOT_SUPPORTED", "TDX_INCORRECT_CPUID_VALUE",
                     "TDX_NUM_ACTIVATED_HKIDS_NOT_SUPPORTED", "TDX_SYS_LP_INIT_NOT_PENDING", "TDX_SYS_LP_INIT_DONE",
                     "TDX_SYS_LP_INIT_NOT_DONE", "TDX_SYS_CONFIG_NOT_PENDING", "TDX_INVALID_TDMR",
@@ -64,7 +64,7 @@ public final class RequiredNames {
                     "TDX_EPT_ENTRY_STATE_INCORRECT", "TDX_INCORRECT_MSR_VALUE", "TDX_METADATA_FIELD_ID_INCORRECT",
                     "TDX_METADATA_FIELD_NOT_READABLE", "TDX_METADATA_FIELD_NOT_WRITABLE",
                     "TDX_METADATA_FIELD_VALUE_NOT_VALID", "TDX_METADATA_WR_MASK_NOT_VALID",
-                    "TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT",
+                    "TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT", "TDX_METADATA_LIST_OVERFLOW", // TDH.SYS.RDALL
                     "TDX_RND_NO_ENTROPY"), // entropy failure (FaultPoint); absent in 1.0
             Span.FROM_2_0, ImmutableSet.of("TDX_EVENT_FILTER_INVALID", "TDX_EVENT_FILTER_ORDER_INVALID"));
 
