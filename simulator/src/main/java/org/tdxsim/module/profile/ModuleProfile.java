@@ -43,6 +43,8 @@ public final class ModuleProfile {
     private final ImmutableMap<String, String> sysInfo;
     private final Optional<AllowedFms> allowedFms;
     private final ImmutableMap<Integer, CpuidLookupEntry> lookupByIndex;
+    /** {@link #leafNumbers} inverted (first name in table order wins), for the per-SEAMCALL {@link #leafName}. */
+    private final ImmutableMap<Integer, String> leafNameByNumber;
 
     ModuleProfile(ModuleVersion version, String sourceRepo, String sourceCommit, String origin,
             ImmutableList<CpuidLookupEntry> cpuidLookup, ImmutableList<CpuidConfigurableEntry> cpuidConfigurable,
@@ -76,6 +78,9 @@ public final class ModuleProfile {
         ImmutableMap.Builder<Integer, CpuidLookupEntry> b = ImmutableMap.builder();
         cpuidLookup.forEach(e -> b.put(e.index(), e));
         this.lookupByIndex = b.buildOrThrow();
+        java.util.Map<Integer, String> names = new java.util.LinkedHashMap<>();
+        leafNumbers.forEach((name, number) -> names.putIfAbsent(number, name));
+        this.leafNameByNumber = ImmutableMap.copyOf(names);
     }
 
     // ---- identity ----
@@ -269,7 +274,7 @@ public final class ModuleProfile {
     }
 
     public Optional<String> leafName(int leaf) {
-        return leafNumbers.entrySet().stream().filter(e -> e.getValue() == leaf).map(e -> e.getKey()).findFirst();
+        return Optional.ofNullable(leafNameByNumber.get(leaf));
     }
 
     /** TDH.SYS.RD (leaf 34) exists: 1.5 and 2.0 (abi §1). */
