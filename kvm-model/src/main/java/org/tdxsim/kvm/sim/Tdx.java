@@ -969,6 +969,6 @@ final class Tdx {
     }
 
     private void log(String leaf, long operand, SeamcallResult r) {
-        k.log().add(leaf, operand, r.status().toString(), r.isSuccess());
+        k.log().add(leaf, operand, r.status(), r.isSuccess());
     }
 }
