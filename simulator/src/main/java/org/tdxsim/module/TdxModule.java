@@ -81,12 +81,17 @@ public final class TdxModule {
     private volatile boolean limitCpuidMaxval;
     private volatile boolean tscAdjustChanged;
     private final SysInitFacts facts;
+    /** TDX_SUCCESS named by this profile: one immutable value for every successful SEAMCALL. */
+    private final TdxStatus success;
+    /** Per-leaf success explanations ("TDH.MNG.INIT: TDX_SUCCESS"), built on first use; immutable values. */
+    private final Explanation[] successExplanations = new Explanation[256];
 
     private TdxModule(ModuleProfile profile, PlatformProfile platform) {
         this.profile = profile;
         this.platform = platform;
         this.pv = PlatformViews.of(platform);
         this.facts = new SysInitFacts(profile, platform);
+        this.success = TdxStatus.of(0, profile);
         int keyBits = pv.keyIdBits();
         int maxPa = pv.maxPa();
         this.memory = new HostMemory(CMR_SIZE, TDMR_BASE, TDMR_SIZE, maxPa, Math.max(0, maxPa - keyBits));
@@ -283,15 +288,15 @@ public final class TdxModule {
                 throw c.fail("TDX_SYS_NOT_READY", "the module is " + sysState + "; " + (knownShape ? leafName(leaf)
                         : "this leaf") + " needs SYS_READY (bring-up: SYS.INIT, LP.INIT, CONFIG, KEY.CONFIG)");
             }
-            Consumer<Call> h = knownShape && profile.leafNumbers().containsValue(leaf) ? handlers.get(leaf) : null;
+            Consumer<Call> h = knownShape && profile.leafName(leaf).isPresent() ? handlers.get(leaf) : null;
             if (h == null) {
-                throw c.fail("TDX_OPERAND_INVALID", "RAX", knownShape && profile.leafNumbers().containsValue(leaf)
+                throw c.fail("TDX_OPERAND_INVALID", "RAX", knownShape && profile.leafName(leaf).isPresent()
                         ? leafName(leaf) + " is not modelled by tdxsim"
                         : "module " + profile.version().label() + " has no SEAMCALL leaf " + Call.hex(rax));
             }
             h.accept(c);
             c.releaseAll();
-            return new SeamcallResult(TdxStatus.of(0, profile), c.out(0), Explanation.of(leafName(leaf) + ": TDX_SUCCESS"));
+            return new SeamcallResult(success, c.out(0), successExplanation(leaf));
         } catch (Fail f) {
             c.releaseAll();
             TdxStatus st = TdxStatus.of(f.status, profile);
@@ -301,6 +306,19 @@ public final class TdxModule {
         } finally {
             c.releaseAll();
         }
+    }
+
+    /** {@code "<leaf name>: TDX_SUCCESS"}, the note every successful SEAMCALL carries (cached per leaf). */
+    private Explanation successExplanation(int leaf) {
+        if (leaf < 0 || leaf >= successExplanations.length) {
+            return Explanation.of(leafName(leaf) + ": TDX_SUCCESS");
+        }
+        Explanation e = successExplanations[leaf];
+        if (e == null) {
+            e = Explanation.of(leafName(leaf) + ": TDX_SUCCESS");
+            successExplanations[leaf] = e; // a benign race: every thread builds an equal immutable value
+        }
+        return e;
     }
 
     String leafName(int leaf) {

@@ -1126,6 +1126,6 @@ final class Tdx {
     }
 
     private void log(String leaf, long operand, String what, SeamcallResult r) {
-        k.log().add(leaf, operand, what, r.status().toString(), r.isSuccess());
+        k.log().add(leaf, operand, what, r.status(), r.isSuccess());
     }
 }

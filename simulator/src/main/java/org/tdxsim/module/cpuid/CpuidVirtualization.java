@@ -1,10 +1,14 @@
 package org.tdxsim.module.cpuid;
 
+import com.google.common.cache.CacheBuilder;
+import com.google.common.cache.CacheLoader;
+import com.google.common.cache.LoadingCache;
 import com.google.common.collect.ImmutableList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
 import org.tdxsim.module.platform.PlatformProfile;
 import org.tdxsim.module.platform.SysInitFacts;
 import org.tdxsim.module.profile.AllowedFms;
@@ -100,8 +104,63 @@ public final class CpuidVirtualization {
 
     /** The native F/M/S the module uses for "CPUID(1).EAX = 0" ({@code platform_fms}). */
     public static int platformFms(ModuleProfile m, PlatformProfile p) {
-        SysInitFacts facts = new SysInitFacts(m, p);
-        return m.lookupEntry(1, 0).map(e -> facts.adjustedNative(e).eax()).orElse(p.signature());
+        return PlatformTables.of(m, p).platformFms;
+    }
+
+    /**
+     * The parts of the computation that depend only on (module, platform), derived once per pair
+     * rather than on every TDH.MNG.INIT: the adjusted native value of each lookup entry (abi §5.2),
+     * CPUID(0xD, n) extents for {@link #xsaveMaxSize}, {@link #xfdCapableMask} and the platform F/M/S.
+     * Both profiles are immutable. Platforms are held weakly and by identity; a value keeps no
+     * reference to its platform, so a dropped platform's tables go with it.
+     */
+    private static final class PlatformTables {
+        private static final LoadingCache<PlatformProfile, ConcurrentHashMap<ModuleProfile, PlatformTables>> CACHE =
+                CacheBuilder.newBuilder().weakKeys().build(CacheLoader.from(p -> new ConcurrentHashMap<>()));
+
+        /** Adjusted native value by lookup index (null where the table has no valid entry). */
+        final CpuidRegs[] adjusted;
+        /** {@code EBX + EAX} of CPUID(0xD, n) where EAX ≠ 0, else 0 (n &lt; 63). */
+        final int[] xsaveEnd = new int[63];
+        final long xfdMask;
+        final int platformFms;
+
+        private PlatformTables(ModuleProfile m, PlatformProfile p) {
+            SysInitFacts facts = new SysInitFacts(m, p);
+            int size = m.cpuidLookup().isEmpty() ? 0 : m.cpuidLookup().getLast().index() + 1;
+            for (CpuidLookupEntry e : m.cpuidLookup()) {
+                size = Math.max(size, e.index() + 1);
+            }
+            adjusted = new CpuidRegs[size];
+            for (CpuidLookupEntry e : m.cpuidLookup()) {
+                adjusted[e.index()] = facts.adjustedNative(e);
+            }
+            for (int n = 2; n < 63; n++) {
+                CpuidRegs r = p.cpuid(0xD, n);
+                xsaveEnd[n] = r.eax() != 0 ? r.ebx() + r.eax() : 0;
+            }
+            xfdMask = xfdCapableMask(p);
+            platformFms = m.lookupEntry(1, 0).map(e -> facts.adjustedNative(e).eax()).orElse(p.signature());
+        }
+
+        static PlatformTables of(ModuleProfile m, PlatformProfile p) {
+            return CACHE.getUnchecked(p).computeIfAbsent(m, k -> new PlatformTables(k, p));
+        }
+
+        CpuidRegs adjustedNative(CpuidLookupEntry e) {
+            return adjusted[e.index()];
+        }
+
+        /** Same value as {@link CpuidVirtualization#xsaveMaxSize}. */
+        int xsaveMaxSize(long xcr0) {
+            int size = 512 + 64;
+            for (int n = 2; n < 63; n++) {
+                if ((xcr0 >>> n & 1) != 0) {
+                    size = Math.max(size, xsaveEnd[n]);
+                }
+            }
+            return size;
+        }
     }
 
     /**
@@ -147,7 +206,7 @@ public final class CpuidVirtualization {
         final PlatformProfile p;
         final CpuidInputs in;
         final Version ver;
-        final SysInitFacts facts;
+        final PlatformTables tables;
         final CpuidRegs[] vals;
         final boolean[] done;
         final boolean[] valid;
@@ -163,7 +222,7 @@ public final class CpuidVirtualization {
             this.p = p;
             this.in = in;
             this.ver = Version.of(m);
-            this.facts = new SysInitFacts(m, p);
+            this.tables = PlatformTables.of(m, p);
             int size = Math.max(m.maxNumCpuidLookup(),
                     m.cpuidLookup().isEmpty() ? 0 : m.cpuidLookup().getLast().index() + 1);
             this.vals = new CpuidRegs[size];
@@ -178,13 +237,13 @@ public final class CpuidVirtualization {
 
         /** Final value of an already processed entry, else its adjusted native value. */
         CpuidRegs valueOf(int leaf, int subleaf) {
-            return m.lookupEntry(leaf, subleaf).map(e -> done[e.index()] ? vals[e.index()] : facts.adjustedNative(e))
+            return m.lookupEntry(leaf, subleaf).map(e -> done[e.index()] ? vals[e.index()] : tables.adjustedNative(e))
                     .orElse(CpuidRegs.ZERO);
         }
 
         CpuidComputation run() {
             for (CpuidLookupEntry e : m.cpuidLookup()) {
-                CpuidRegs v = facts.adjustedNative(e);
+                CpuidRegs v = tables.adjustedNative(e);
                 if (e.configurable()) {
                     CpuidConfigurableEntry c = m.cpuidConfigurable().get(e.configIndex());
                     CpuidRegs cfg = cfg(e.configIndex());
@@ -256,7 +315,7 @@ public final class CpuidVirtualization {
             }
             switch (leaf) {
                 case 0x1 -> {
-                    int platformFms = facts.adjustedNative(e).eax();
+                    int platformFms = tables.adjustedNative(e).eax();
                     int fms = v.eax();
                     if (fms == 0) {
                         fms = platformFms;
@@ -320,10 +379,10 @@ public final class CpuidVirtualization {
                 case 0xD -> {
                     if (sub == 0) {
                         v = xfamMasks(v, 0xD, 0);
-                        v = v.with(CpuidReg.ECX, xsaveMaxSize(p, in.xfam() & p.supportedXcr0()));
+                        v = v.with(CpuidReg.ECX, tables.xsaveMaxSize(in.xfam() & p.supportedXcr0()));
                     } else if (sub == 1) {
                         v = xfamMasks(v, 0xD, 1);
-                        if ((xfdCapableMask(p) & in.xfam()) == 0) {
+                        if ((tables.xfdMask & in.xfam()) == 0) {
                             v = v.withBit(CpuidReg.EAX, 4, false);
                         }
                     } else if (sub >= 2 && sub <= 18 && !in.xfamBit(sub)) {
@@ -384,9 +443,9 @@ public final class CpuidVirtualization {
 
         CpuidRegs applyLeafRule10(int leaf, int sub, CpuidRegs v) {
             if (leaf == 0xD && sub == 0) {
-                return v.with(CpuidReg.ECX, xsaveMaxSize(p, in.xfam() & p.supportedXcr0()));
+                return v.with(CpuidReg.ECX, tables.xsaveMaxSize(in.xfam() & p.supportedXcr0()));
             }
-            if (leaf == 0xD && sub == 1 && (xfdCapableMask(p) & in.xfam()) == 0) {
+            if (leaf == 0xD && sub == 1 && (tables.xfdMask & in.xfam()) == 0) {
                 return v.withBit(CpuidReg.EAX, 4, false);
             }
             if (leaf == 0x15) {
@@ -442,7 +501,7 @@ public final class CpuidVirtualization {
             if (any && allZero) {
                 for (CpuidLookupEntry e : m.cpuidLookup()) {
                     if (e.leaf() == 0x1F) {
-                        vals[e.index()] = facts.adjustedNative(e);
+                        vals[e.index()] = tables.adjustedNative(e);
                     }
                 }
             }

@@ -76,6 +76,8 @@ public final class MetadataTable {
     private final int context;
     private final ImmutableList<MetadataEntry> entries;
     private final CpuidCatalog cpuid;
+    /** Entry indices per CLASS_CODE (6 bits), ascending: {@link #findEntry} scans only its class. */
+    private final int[][] byClass = new int[64][];
 
     /**
      * @param context CONTEXT_CODE every id is forced to ({@link MetadataFieldId#CONTEXT_SYS} ...)
@@ -88,6 +90,18 @@ public final class MetadataTable {
         this.context = context;
         this.entries = ImmutableList.copyOf(entries);
         this.cpuid = cpuid;
+        int[] counts = new int[64];
+        for (MetadataEntry e : this.entries) {
+            counts[e.classCode()]++;
+        }
+        for (int c = 0; c < 64; c++) {
+            byClass[c] = new int[counts[c]];
+            counts[c] = 0;
+        }
+        for (int i = 0; i < this.entries.size(); i++) {
+            int c = this.entries.get(i).classCode();
+            byClass[c][counts[c]++] = i;
+        }
     }
 
     public ImmutableList<MetadataEntry> entries() {
@@ -125,7 +139,10 @@ public final class MetadataTable {
         if (isCpuidId(raw)) {
             fieldCode = fieldCode & 1;
         }
-        for (int i = 0; i < limit; i++) {
+        for (int i : byClass[classCode]) { // same first match as a scan of all entries: covers() needs the class
+            if (i >= limit) {
+                break;
+            }
             if (entries.get(i).covers(classCode, fieldCode)) {
                 return OptionalInt.of(i);
             }
