@@ -48,6 +48,8 @@ final class KvmVm {
     long tdXfam;
     /** 6.16: pages mapped by INIT_MEM_REGION but not yet TDH.MEM.PAGE.ADDed. */
     long nrPremapped;
+    /** 6.16: the GPAs behind {@link #nrPremapped} (mirror leaf set, TDH.MEM.PAGE.ADD not yet done). */
+    final java.util.Set<Long> premappedGpas = new java.util.HashSet<>();
     /** Mirror-EPT page tables added with TDH.MEM.SEPT.ADD: key (level, aligned GPA) → HPA. */
     final Map<Long, Long> septPages = new LinkedHashMap<>();
     /** Private pages added with TDH.MEM.PAGE.ADD: gpa → HPA. */

@@ -778,7 +778,9 @@ final class Tdx {
             throw KernelError.of(Errno.EFAULT, "source page 0x%x is not mapped (get_user_pages_fast)", src);
         }
         mapMirrorEpt(vm, gpa);
-        if (!kv().isAtLeast619()) {
+        // 6.16: the mirror leaf is set (and counted in nr_premapped) once; a retry after a failed
+        // TDH.MEM.PAGE.ADD finds it present and does not count it again.
+        if (!kv().isAtLeast619() && vm.premappedGpas.add(gpa)) {
             vm.nrPremapped++;
         }
         long srcPa = m.memory().allocatePage();
@@ -795,7 +797,7 @@ final class Tdx {
             }
             throw KernelError.of(Errno.EIO, "%s", why("TDH.MEM.PAGE.ADD", r));
         }
-        if (!kv().isAtLeast619()) {
+        if (!kv().isAtLeast619() && vm.premappedGpas.remove(gpa)) {
             vm.nrPremapped--;
         }
         vm.privatePages.put(gpa, target);
