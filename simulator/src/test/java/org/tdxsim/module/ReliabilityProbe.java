@@ -109,6 +109,11 @@ public final class ReliabilityProbe {
         return td == null || td.sept == null ? 0 : td.sept.nonFreeEntries();
     }
 
+    /** What the module itself sees in a page (with the TD's key), unlike the host's view {@link HostMemory#read}. */
+    public static byte[] readAsModule(TdxModule m, long pa, int len) {
+        return m.memory().readPrivate(pa, len);
+    }
+
     private static Td td(TdxModule m, long tdr) {
         Td td = m.tds().get(tdr);
         if (td == null) {

@@ -126,7 +126,7 @@ class ModuleStressTest {
         SeamcallResult numVcpus = m.tdhMngRd(s.td.tdr, 0x9010000200000001L, 0);
         assertThat(numVcpus.r8()).as("TDCS.NUM_VCPUS").isEqualTo(s.vcpusInit.get());
         for (var e : s.pageContent.entrySet()) {
-            assertThat(m.memory().read(e.getKey(), 4096)).as("content of private page %x", e.getKey())
+            assertThat(ReliabilityProbe.readAsModule(m, e.getKey(), 4096)).as("content of private page %x", e.getKey())
                     .isEqualTo(e.getValue());
         }
         assertThat(ReliabilityProbe.allLocksFree(m, s.td.allPages())).isTrue();
