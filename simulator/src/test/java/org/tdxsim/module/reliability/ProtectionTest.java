@@ -239,10 +239,11 @@ class ProtectionTest {
                 new Case("S-EPT page", a.septPages.getFirst(), metadata),
                 new Case("private page", aPage, metadata),
                 new Case("free page", m.memory().allocatePage(), metadata)));
+        // both TDs exist before either is torn down, so the allocator cannot hand one's pages to the other
         ModuleTds.Td gone = ModuleTds.initialized(m, m.globalPrivateHkid() + 2, false, 1);
+        ModuleTds.Td dying = ModuleTds.initialized(m, m.globalPrivateHkid() + 3, false, 1);
         ModuleTds.teardown(gone);
         cases.add(new Case("reclaimed TDR", gone.tdr, metadata));
-        ModuleTds.Td dying = ModuleTds.initialized(m, m.globalPrivateHkid() + 3, false, 1);
         ModuleTds.ok(m.tdhMngVpflushdone(dying.tdr), "VPFLUSHDONE");
         ModuleTds.ok(m.tdhPhymemCacheWb(0), "CACHE.WB");
         ModuleTds.ok(m.tdhMngKeyFreeid(dying.tdr), "FREEID");
