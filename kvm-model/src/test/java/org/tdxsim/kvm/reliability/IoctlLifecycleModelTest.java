@@ -570,8 +570,8 @@ class IoctlLifecycleModelTest {
         end.finish();
     }
 
-    /** Long profile: 2,000 chains of up to 300 ioctls. */
-    @Property(tries = 2000)
+    /** Long profile: 1,000 chains of up to 300 ioctls. */
+    @Property(tries = 1000)
     @Tag("long")
     void ioctlOrderingMatchesModelLong(@ForAll("longChains") ActionChain<Sut> chain) {
         Sut end = chain.withInvariant("accounting", Sut::invariants).run();
