@@ -727,7 +727,7 @@ final class Tdx {
      * EPT but the vCPU CPUID's guest MAXPHYADDR ≤ 48, else the host's; {@code tdx_load_mmu_pgd}'s
      * {@code KVM_BUG_ON(shared_bit(level) != gfn_direct_bits)} bugs the VM on a mismatch.
      */
-    private void kvmMmuReload(KvmVcpu v) {
+    void kvmMmuReload(KvmVcpu v) {
         boolean host5 = k.cfg().platform().ept5Level();
         int maxpa = k.cfg().gpawPolicy().tdpMaxPhysAddr(v.cpuid);
         int level = host5 && maxpa > 48 ? 5 : 4;

@@ -21,7 +21,8 @@
  *       dirty logging, read-only slots and slot moves are bookkeeping only.</li>
  *   <li>No KeyID → -ENOSPC ({@code ida_alloc_range}); the misc cgroup is not modelled.</li>
  *   <li>KVM_RUN, KVM_SET_MSRS and vCPU KVM_SET_TSC_KHZ are outside the model: KVM_RUN checks its TDX
- *       preconditions and then answers -EOPNOTSUPP ("guest execution is not simulated"); the others
+ *       preconditions and the vCPU's TDP level (§4.5: a mismatch bugs the VM, -EIO), then answers
+ *       -EOPNOTSUPP ("guest execution is not simulated"); the others
  *       fall to the vCPU default (-EINVAL, explained as not modelled).</li>
  *   <li>Teardown reclaims private pages with TDH.PHYMEM.PAGE.RECLAIM after TDH.MNG.KEY.FREEID; Linux
  *       removes them with TDH.MEM.RANGE.BLOCK/TRACK/PAGE.REMOVE before, leaves the module model lacks.</li>
