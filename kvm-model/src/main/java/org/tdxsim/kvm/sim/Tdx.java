@@ -271,9 +271,18 @@ final class Tdx {
         int[][] values = setupTdparamsCpuids(init.cpuid());
         long configFlags = KvmTdParams.CONFIG_FLAGS_NO_RBP_MOD | (ept.fiveLevel() ? KvmTdParams.CONFIG_FLAGS_MAX_GPAW : 0);
         KvmTdParams p = new KvmTdParams(init.attributes() | h.info.attributesFixed1(), init.xfam() | h.info.xfamFixed1(),
-                vm.maxVcpus, ept.eptpControls(), configFlags, (int) (vm.defaultTscKhz / 25000),
+                vm.maxVcpus, ept.eptpControls(), configFlags, tdParamsTscFrequency(vm.defaultTscKhz),
                 init.mrconfigid(), init.mrowner(), init.mrownerconfig(), values);
         return new SetupResult(p, ept);
+    }
+
+    /**
+     * {@code td_params->tsc_frequency = TDX_TSC_KHZ_TO_25MHZ(kvm->arch.default_tsc_khz)} (§2 internal
+     * {@code struct td_params}): the field is a {@code u16}, so the C assignment keeps the low 16 bits
+     * of {@code khz / 25000}; an out-of-range result is left to TDH.MNG.INIT (TSC_FREQUENCY check).
+     */
+    static int tdParamsTscFrequency(long defaultTscKhz) {
+        return (int) (defaultTscKhz / 25000) & 0xFFFF;
     }
 
     /**
