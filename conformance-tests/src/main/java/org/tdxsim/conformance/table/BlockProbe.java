@@ -64,7 +64,8 @@ public final class BlockProbe implements AutoCloseable {
         int types = kvm.checkExtension(KvmConstants.KVM_CAP_VM_TYPES);
         if ((types & (1 << KvmConstants.KVM_X86_TDX_VM)) == 0) {
             String why;
-            try (VmFd probe = kvm.createVm(KvmConstants.KVM_X86_TDX_VM)) {
+            try {
+                kvm.createVm(KvmConstants.KVM_X86_TDX_VM).close();
                 why = "KVM_CAP_VM_TYPES lacks TDX but KVM_CREATE_VM(5) succeeded";
             } catch (KvmException e) {
                 why = e.error().explanation().orElse(e.error().describe());
@@ -161,7 +162,9 @@ public final class BlockProbe implements AutoCloseable {
         int readBack = (e.eax() >>> 16) & 0xFF;
         int maxPa = e.eax() & 0xFF;
         int gpaw = tdcs.map(TdInspector.Tdcs::gpaw).orElse(readBack == 52 ? 1 : 0);
-        return new Outcome.Accepted(gpaw, tdcs.map(TdInspector.Tdcs::eptLevels), readBack - 1, readBack, maxPa,
+        // The kernel's shared bit where the backend reports it; else what GET_CPUID implies (uapi §4.4).
+        int sharedBit = tdcs.map(TdInspector.Tdcs::kernelSharedBit).filter(b -> b >= 0).orElse(readBack - 1);
+        return new Outcome.Accepted(gpaw, tdcs.map(TdInspector.Tdcs::eptLevels), sharedBit, readBack, maxPa,
                 tdcs.isPresent());
     }
 
