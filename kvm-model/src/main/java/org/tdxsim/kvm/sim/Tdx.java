@@ -60,6 +60,16 @@ final class Tdx {
 
     private final SimulatedKernel k;
 
+    /**
+     * Linux's global {@code tdx_lock} ({@code arch/x86/kvm/vmx/tdx.c}): TDH.MNG.CREATE, TDH.MNG.VPFLUSHDONE,
+     * TDH.PHYMEM.CACHE.WB and TDH.MNG.KEY.FREEID take the module's Key Ownership Table lock with
+     * try-semantics (abi §7.4: contention → TDX_OPERAND_BUSY|KOT), so KVM issues them under one mutex
+     * ("Acquire global lock to avoid TDX_OPERAND_BUSY") and two TDs created or destroyed at once never
+     * see each other's KOT lock. Not in the spec digest; read in tdx.c {@code __tdx_td_init} and
+     * {@code tdx_mmu_release_hkid}.
+     */
+    private final Object tdxLock = new Object();
+
     Tdx(SimulatedKernel k) {
         this.k = k;
     }
@@ -476,7 +486,10 @@ final class Tdx {
             pages.add(p.getAsLong());
         }
         long tdr = pages.getFirst();
-        SeamcallResult r = sc(() -> m.tdhMngCreate(tdr, vm.hkid));
+        SeamcallResult r;
+        synchronized (tdxLock) {
+            r = sc(() -> m.tdhMngCreate(tdr, vm.hkid));
+        }
         if (!r.isSuccess()) {
             pages.forEach(m.memory()::freePage);
             h.freeKeyid(vm.hkid);
@@ -1074,6 +1087,13 @@ final class Tdx {
                 v.associatedLp = -1;
             }
         }
+        synchronized (tdxLock) {
+            releaseHkidLocked(vm, h, m);
+        }
+    }
+
+    /** The part of {@code tdx_mmu_release_hkid} that runs under {@code tdx_lock}. */
+    private void releaseHkidLocked(KvmVm vm, TdxHost h, TdxModule m) {
         SeamcallResult r = sc(() -> m.tdhMngVpflushdone(vm.tdr));
         log("TDH.MNG.VPFLUSHDONE", vm.tdr, "TDR", r);
         if (!r.isSuccess()) {

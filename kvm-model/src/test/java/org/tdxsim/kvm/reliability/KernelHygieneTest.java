@@ -129,6 +129,39 @@ class KernelHygieneTest {
         IoctlFuzzTest.assertClean(k, "after the busy INIT_MEM_REGION");
     }
 
+    /**
+     * Regression (found by {@link KernelStressTest} once the kernel locked per VM): TDs created and
+     * destroyed on several threads at once. TDH.MNG.CREATE, VPFLUSHDONE, CACHE.WB and KEY.FREEID try-lock
+     * the module's KOT (abi §7.4), so Linux issues them under its global {@code tdx_lock}; without it a
+     * concurrent KVM_TDX_INIT_VM failed -EIO on TDX_OPERAND_BUSY|KOT. Every INIT_VM must succeed and every
+     * teardown SEAMCALL too.
+     */
+    @Test
+    void concurrentTdCreationAndTeardownNeverSeeKotContention() throws Exception {
+        SimulatedKernel k = TdFlow.kernel();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < 25; i++) {
+                        try (TdFlow f = new TdFlow(k)) {
+                            f.createVm().initVm();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var d : done) {
+                d.get(5, java.util.concurrent.TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(k.teardownLog().entries()).isNotEmpty().allSatisfy(e -> assertThat(e.success()).as("%s", e).isTrue());
+        IoctlFuzzTest.assertClean(k, "after 200 concurrent TD lifecycles");
+    }
+
     @Test
     void tdLifecycleCycles() {
         long n = cycles(150);
