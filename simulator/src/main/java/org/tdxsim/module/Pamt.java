@@ -95,6 +95,12 @@ final class Pamt {
                 p -> new Entry(p, tdmr.inReservedArea(p) ? PageType.PT_RSVD : PageType.PT_NDA));
     }
 
+    /** The type of the page at {@code pa} without creating an entry (PT_NDA when none exists). */
+    PageType peekType(long pa) {
+        Entry e = entries.get(pa & ~0xFFFL);
+        return e == null ? PageType.PT_NDA : e.type;
+    }
+
     /** Pages whose type is neither NDA nor RSVD, by type (diagnostics and tests). */
     Map<PageType, Long> assignedPageCounts() {
         return entries.values().stream()

@@ -66,6 +66,8 @@ final class PhymemLeaves {
         }
         e.owner = 0;
         e.type = PageType.PT_NDA;
+        // the old content stays under the TD's key: the host reads zeros until it writes the page itself
+        m.memory().fillPage(pa, (byte) 0);
     }
 
     /**

@@ -101,6 +101,10 @@ public final class TdxModule {
             wbtLocks[i] = new SharexLock();
         }
         this.lpInit = new AtomicLongArray(pv.numLps());
+        this.memory.guardTdPrivatePages(pa -> {
+            PageType t = pamt.peekType(pa);
+            return t != PageType.PT_NDA && t != PageType.PT_RSVD;
+        });
         this.limitCpuidMaxval = pv.limitCpuidMaxval();
         this.sysMetadata = new SysMetadata(this);
         this.tdMetadata = new TdMetadata(this);
