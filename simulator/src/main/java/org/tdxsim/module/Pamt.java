@@ -91,6 +91,10 @@ final class Pamt {
     /** The entry of the 4 KiB page at {@code pa}; only call for covered, initialised addresses. */
     Entry entry(long pa, Tdmr tdmr) {
         long page = pa & ~0xFFFL;
+        Entry e = entries.get(page); // the common case, without computeIfAbsent's capturing lambda
+        if (e != null) {
+            return e;
+        }
         return entries.computeIfAbsent(page,
                 p -> new Entry(p, tdmr.inReservedArea(p) ? PageType.PT_RSVD : PageType.PT_NDA));
     }
