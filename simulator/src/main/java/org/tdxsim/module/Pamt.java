@@ -64,6 +64,7 @@ final class Pamt {
     }
 
     private volatile ImmutableList<Tdmr> tdmrs = ImmutableList.of();
+    /** Entries by page number ({@code pa >>> 12}). */
     private final ConcurrentHashMap<Long, Entry> entries = new ConcurrentHashMap<>();
 
     void configure(List<Tdmr> configured) {
@@ -91,12 +92,15 @@ final class Pamt {
     /** The entry of the 4 KiB page at {@code pa}; only call for covered, initialised addresses. */
     Entry entry(long pa, Tdmr tdmr) {
         long page = pa & ~0xFFFL;
-        Entry e = entries.get(page); // the common case, without computeIfAbsent's capturing lambda
+        // Keyed by page number: 4 KiB-aligned addresses as Long keys collide in the map's low hash
+        // bits (bins degrade to trees); page numbers spread.
+        Long key = page >>> 12;
+        Entry e = entries.get(key); // the common case, without computeIfAbsent's capturing lambda
         if (e != null) {
             return e;
         }
-        return entries.computeIfAbsent(page,
-                p -> new Entry(p, tdmr.inReservedArea(p) ? PageType.PT_RSVD : PageType.PT_NDA));
+        return entries.computeIfAbsent(key,
+                k -> new Entry(page, tdmr.inReservedArea(page) ? PageType.PT_RSVD : PageType.PT_NDA));
     }
 
     /** Pages whose type is neither NDA nor RSVD, by type (diagnostics and tests). */
