@@ -285,8 +285,9 @@ public final class MetadataTable {
             OptionalInt pos = findCpuidRow(code.leaf(), code.subleaf());
             if (pos.isEmpty()) {
                 return new NotFound(new MetadataResult.Failure(MetadataResult.Error.FIELD_ID_INCORRECT,
-                        String.format("CPUID leaf 0x%X subleaf %s is not in this module's CPUID lookup table",
-                                code.leaf(), subleafText(code.subleaf()))));
+                        // concatenated, not String.format: KVM_TDX_GET_CPUID probes sub-leaves until this fails
+                        "CPUID leaf 0x" + hexUpper(code.leaf()) + " subleaf " + subleafText(code.subleaf())
+                                + " is not in this module's CPUID lookup table"));
             }
             CpuidCatalog.Row row = cpuid.rows().get(pos.getAsInt());
             if (row.faulting()) {
@@ -296,8 +297,8 @@ public final class MetadataTable {
             }
             if (!src.cpuidValid(row.index())) {
                 return new NotFound(new MetadataResult.Failure(MetadataResult.Error.FIELD_NOT_READABLE,
-                        String.format("CPUID_VALID is 0 for leaf 0x%X subleaf %s", row.leaf(),
-                                subleafText(row.subleaf()))));
+                        "CPUID_VALID is 0 for leaf 0x" + hexUpper(row.leaf()) + " subleaf "
+                                + subleafText(row.subleaf())));
             }
             return new Found(e, row.index() * 2 + code.element(), src.cpuidElement(row.index(), code.element()));
         }
@@ -371,6 +372,11 @@ public final class MetadataTable {
             case MetadataFieldId.CONTEXT_VP -> "VP";
             default -> "context " + context;
         };
+    }
+
+    /** {@code String.format("%X", v)} for an int. */
+    private static String hexUpper(int v) {
+        return Integer.toHexString(v).toUpperCase(java.util.Locale.ROOT);
     }
 
     static String subleafText(int subleaf) {
