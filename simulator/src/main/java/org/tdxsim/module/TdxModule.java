@@ -141,7 +141,7 @@ public final class TdxModule {
                 .put(Leaf.TDH_PHYMEM_PAGE_RECLAIM.number(), PhymemLeaves::pageReclaim)
                 .put(Leaf.TDH_PHYMEM_CACHE_WB.number(), PhymemLeaves::cacheWb)
                 .buildOrThrow();
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"}) // generic array of handlers
         Consumer<Call>[] byLeaf = new Consumer[256];
         for (int leaf = 0; leaf < byLeaf.length; leaf++) {
             byLeaf[leaf] = profile.leafName(leaf).isPresent() ? handlers.get(leaf) : null;
