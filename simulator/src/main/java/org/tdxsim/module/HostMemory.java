@@ -42,6 +42,7 @@ public final class HostMemory {
     private final long tdmrSize;
     private final int maxPa;
     private final int hkidStartBit;
+    /** Written pages by page number ({@code pa >>> 12}: page-aligned addresses would crowd a few hash bins). */
     private final ConcurrentHashMap<Long, byte[]> pages = new ConcurrentHashMap<>();
     private final BitSet allocated = new BitSet();
     /** Whether the 4 KiB page at a (HKID-stripped, page-aligned) address is TD-private; set by the module. */
@@ -126,7 +127,7 @@ public final class HostMemory {
         }
         allocated.set(idx);
         long pa = tdmrBase + (long) idx * PAGE_SIZE;
-        pages.remove(pa);
+        pages.remove(pa >>> 12);
         return OptionalLong.of(pa);
     }
 
@@ -178,7 +179,7 @@ public final class HostMemory {
             long pageBase = cur & ~(PAGE_SIZE - 1L);
             int off = (int) (cur - pageBase);
             int n = Math.min(PAGE_SIZE - off, data.length - done);
-            byte[] page = pages.computeIfAbsent(pageBase, k -> new byte[PAGE_SIZE]);
+            byte[] page = pages.computeIfAbsent(pageBase >>> 12, k -> new byte[PAGE_SIZE]);
             synchronized (page) {
                 System.arraycopy(data, done, page, off, n);
             }
@@ -209,7 +210,8 @@ public final class HostMemory {
             long pageBase = cur & ~(PAGE_SIZE - 1L);
             int off = (int) (cur - pageBase);
             int n = Math.min(PAGE_SIZE - off, out.length - done);
-            byte[] page = cur >= 0 && cur < cmrSize && !(hostView && tdPrivate.test(pageBase)) ? pages.get(pageBase) : null;
+            byte[] page = cur >= 0 && cur < cmrSize && !(hostView && tdPrivate.test(pageBase))
+                    ? pages.get(pageBase >>> 12) : null;
             if (page != null) {
                 synchronized (page) {
                     System.arraycopy(page, off, out, done, n);
@@ -241,11 +243,11 @@ public final class HostMemory {
     void fillPage(long hpa, byte value) {
         long pa = stripHkid(hpa) & ~(PAGE_SIZE - 1L);
         if (value == 0) {
-            pages.remove(pa);
+            pages.remove(pa >>> 12);
         } else {
             byte[] p = new byte[PAGE_SIZE];
             Arrays.fill(p, value);
-            pages.put(pa, p);
+            pages.put(pa >>> 12, p);
         }
     }
 }

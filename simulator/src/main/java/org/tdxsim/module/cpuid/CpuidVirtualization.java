@@ -67,9 +67,67 @@ public final class CpuidVirtualization {
         }
     }
 
-    /** Runs the computation (abi §5.2); never throws for any inputs. */
+    /**
+     * Runs the computation (abi §5.2); never throws for any inputs.
+     *
+     * <p>The result is a pure function of the two immutable profiles and the (immutable) inputs, so the
+     * last 64 distinct inputs per (module, platform) are remembered: TDs
+     * created with the same TD_PARAMS CPUID inputs (a VMM's usual case) share one immutable result.
+     */
     public static CpuidComputation compute(ModuleProfile m, PlatformProfile p, CpuidInputs in) {
-        return new Run(m, p, in).run();
+        PlatformTables t = PlatformTables.of(m, p);
+        InputsKey key = new InputsKey(in);
+        CpuidComputation c = t.results.get(key);
+        if (c == null) {
+            c = new Run(m, p, in, t).run();
+            if (t.results.size() >= PlatformTables.MAX_RESULTS) {
+                t.results.clear();
+            }
+            t.results.put(key, c);
+        }
+        return c;
+    }
+
+    /**
+     * {@link CpuidInputs} as a hash key with the same equality (every field, every CPUID_CONFIG
+     * register), compared directly: the records' generated equals/hashCode go through method-handle
+     * chains that the C1 compiler (the launcher's JIT) does not inline.
+     */
+    private static final class InputsKey {
+        private final long attributes;
+        private final long xfam;
+        private final long configFlags;
+        private final int tscFrequency;
+        private final int[] config;
+        private final int hash;
+
+        InputsKey(CpuidInputs in) {
+            attributes = in.attributes();
+            xfam = in.xfam();
+            configFlags = in.configFlags();
+            tscFrequency = in.tscFrequency();
+            config = new int[4 * in.cpuidConfig().size()];
+            for (int i = 0; i < in.cpuidConfig().size(); i++) {
+                CpuidRegs r = in.cpuidConfig().get(i);
+                config[4 * i] = r.eax();
+                config[4 * i + 1] = r.ebx();
+                config[4 * i + 2] = r.ecx();
+                config[4 * i + 3] = r.edx();
+            }
+            hash = ((Long.hashCode(attributes) * 31 + Long.hashCode(xfam)) * 31 + Long.hashCode(configFlags)) * 31
+                    + tscFrequency + 31 * Arrays.hashCode(config);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof InputsKey k && k.hash == hash && k.attributes == attributes && k.xfam == xfam
+                    && k.configFlags == configFlags && k.tscFrequency == tscFrequency && Arrays.equals(k.config, config);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     /**
@@ -124,6 +182,9 @@ public final class CpuidVirtualization {
         final int[] xsaveEnd = new int[63];
         final long xfdMask;
         final int platformFms;
+        /** Memoized {@link #compute} results (bounded: cleared when full). */
+        static final int MAX_RESULTS = 64;
+        final ConcurrentHashMap<InputsKey, CpuidComputation> results = new ConcurrentHashMap<>();
 
         private PlatformTables(ModuleProfile m, PlatformProfile p) {
             SysInitFacts facts = new SysInitFacts(m, p);
@@ -143,8 +204,20 @@ public final class CpuidVirtualization {
             platformFms = m.lookupEntry(1, 0).map(e -> facts.adjustedNative(e).eax()).orElse(p.signature());
         }
 
+        /** The tables this thread used last (a TD's SEAMCALLs run on one thread): skips the shared cache. */
+        private static final ThreadLocal<Last> LAST = new ThreadLocal<>();
+
+        private record Last(ModuleProfile module, java.lang.ref.WeakReference<PlatformProfile> platform,
+                PlatformTables tables) {}
+
         static PlatformTables of(ModuleProfile m, PlatformProfile p) {
-            return CACHE.getUnchecked(p).computeIfAbsent(m, k -> new PlatformTables(k, p));
+            Last last = LAST.get();
+            if (last != null && last.module == m && last.platform.get() == p) {
+                return last.tables;
+            }
+            PlatformTables t = CACHE.getUnchecked(p).computeIfAbsent(m, k -> new PlatformTables(k, p));
+            LAST.set(new Last(m, new java.lang.ref.WeakReference<>(p), t));
+            return t;
         }
 
         CpuidRegs adjustedNative(CpuidLookupEntry e) {
@@ -217,12 +290,12 @@ public final class CpuidVirtualization {
         int leaf23Subleaves;
         OptionalInt virtMaxPa = OptionalInt.empty();
 
-        Run(ModuleProfile m, PlatformProfile p, CpuidInputs in) {
+        Run(ModuleProfile m, PlatformProfile p, CpuidInputs in, PlatformTables tables) {
             this.m = m;
             this.p = p;
             this.in = in;
             this.ver = Version.of(m);
-            this.tables = PlatformTables.of(m, p);
+            this.tables = tables;
             int size = Math.max(m.maxNumCpuidLookup(),
                     m.cpuidLookup().isEmpty() ? 0 : m.cpuidLookup().getLast().index() + 1);
             this.vals = new CpuidRegs[size];
