@@ -26,6 +26,11 @@ public final class FaultInjector {
     private final TdxModule module;
     private final Map<FaultPoint, AtomicInteger> armed = new EnumMap<>(FaultPoint.class);
     private final Map<FaultPoint, AtomicInteger> fired = new EnumMap<>(FaultPoint.class);
+    /**
+     * Set by the first {@link #inject} and never cleared. Until then no point can fire, so
+     * {@link #reach}/{@link #reachBusy} (run for every lock a SEAMCALL takes) return at once.
+     */
+    private volatile boolean everArmed;
 
     FaultInjector(TdxModule module) {
         this.module = module;
@@ -84,6 +89,7 @@ public final class FaultInjector {
                     + point.statusSpec() + " from " + point.leaf().specName()
                     + " (the version lacks the leaf, the status or the operand id)");
         }
+        everArmed = true; // before arming: a reach that sees the count also sees the flag
         armed.get(point).addAndGet(times);
     }
 
@@ -135,6 +141,9 @@ public final class FaultInjector {
      * call with the point's status (nothing has been changed yet at any point).
      */
     void reach(Call c, FaultPoint point) {
+        if (!everArmed) {
+            return;
+        }
         AtomicInteger a = armed.get(point);
         if (a.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
             fired.get(point).incrementAndGet();
@@ -146,6 +155,9 @@ public final class FaultInjector {
 
     /** The lock-contention point for {@code operand} of the running leaf, if that lock site is listed. */
     void reachBusy(Call c, String operand) {
+        if (!everArmed) {
+            return;
+        }
         FaultPoint.busyAt(c.leaf, operand).ifPresent(p -> reach(c, p));
     }
 }
