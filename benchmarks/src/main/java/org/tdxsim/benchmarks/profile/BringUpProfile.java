@@ -1,0 +1,172 @@
+package org.tdxsim.benchmarks.profile;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordingFile;
+import org.tdxsim.benchmarks.bringup.SimBackends;
+import org.tdxsim.benchmarks.bringup.TdBringUp;
+import org.tdxsim.kvm.KvmBackend;
+
+/**
+ * Issue #7 target 6, the profile: runs the simulated TD bring-up of target 1 in a loop under Java
+ * Flight Recorder ({@code profile} settings, started in-process) and condenses the recording into
+ * what dominates — per method, the share of execution samples where it is the top frame (self) and
+ * where it is anywhere on the stack (total), plus the allocation samples by allocating method.
+ *
+ * <p>Usage: {@code BringUpProfile <out.json> [seconds] [recording.jfr]}. The JSON is read by
+ * {@link org.tdxsim.benchmarks.report.ResultsPage}; the .jfr is kept for JMC / {@code jfr print}.
+ */
+public final class BringUpProfile {
+
+    /** One method's share. {@code selfShare}/{@code totalShare} are fractions of all samples. */
+    public record MethodShare(String method, double selfShare, double totalShare) {}
+
+    /** One allocating method's share of the sampled allocation weight (bytes). */
+    public record AllocationShare(String method, double share, long weightBytes) {}
+
+    public record Profile(double seconds, long bringUps, double microsPerBringUp, long executionSamples,
+            List<MethodShare> bySelf, List<MethodShare> byTotal, List<AllocationShare> allocations,
+            String recording) {}
+
+    static final int TOP = 25;
+
+    private BringUpProfile() {}
+
+    public static void main(String[] args) throws IOException, ParseException {
+        if (args.length < 1) {
+            System.err.println("usage: BringUpProfile <out.json> [seconds] [recording.jfr]");
+            System.exit(2);
+        }
+        Path out = Path.of(args[0]);
+        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 10;
+        Path jfr = args.length > 2 ? Path.of(args[2]) : Files.createTempFile("tdxsim-bringup", ".jfr");
+        if (SimBackends.unavailableReason().isPresent()) {
+            System.err.println("profile: not measured: " + SimBackends.unavailableReason().get());
+            write(out, Map.of("notMeasured", SimBackends.unavailableReason().get()));
+            return;
+        }
+        Profile p = record(seconds, jfr);
+        write(out, p);
+    }
+
+    static void write(Path out, Object value) throws IOException {
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), value);
+    }
+
+    /** Warms up for a third of {@code seconds}, then records the rest. */
+    public static Profile record(double seconds, Path jfr) throws IOException, ParseException {
+        long bringUps = 0;
+        long measuredNanos;
+        try (KvmBackend sim = SimBackends.create(); TdBringUp b = TdBringUp.prepare(sim, 4, 16)) {
+            long warm = System.nanoTime() + (long) (seconds / 3 * 1e9);
+            while (System.nanoTime() < warm) {
+                b.buildAndClose();
+            }
+            try (Recording r = new Recording(Configuration.getConfiguration("profile"))) {
+                r.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
+                r.start();
+                long t0 = System.nanoTime();
+                long end = t0 + (long) (seconds * 2 / 3 * 1e9);
+                while (System.nanoTime() < end) {
+                    b.buildAndClose();
+                    bringUps++;
+                }
+                measuredNanos = System.nanoTime() - t0;
+                r.stop();
+                r.dump(jfr);
+            }
+        }
+        return analyse(jfr, measuredNanos / 1e9, bringUps);
+    }
+
+    /** Condenses a recording (any JFR file with execution and allocation samples). */
+    public static Profile analyse(Path jfr, double seconds, long bringUps) throws IOException {
+        Map<String, Integer> self = new HashMap<>();
+        Map<String, Integer> total = new HashMap<>();
+        Map<String, Long> alloc = new HashMap<>();
+        long samples = 0;
+        long allocTotal = 0;
+        for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
+            String type = e.getEventType().getName();
+            RecordedStackTrace st = e.getStackTrace();
+            if (st == null || st.getFrames().isEmpty()) {
+                continue;
+            }
+            if (type.equals("jdk.ExecutionSample")) {
+                samples++;
+                List<RecordedFrame> frames = st.getFrames();
+                self.merge(name(frames.getFirst()), 1, Integer::sum);
+                Set<String> seen = new HashSet<>();
+                for (RecordedFrame f : frames) {
+                    String n = name(f);
+                    if (seen.add(n)) {
+                        total.merge(n, 1, Integer::sum);
+                    }
+                }
+            } else if (type.equals("jdk.ObjectAllocationSample")) {
+                long w = e.getLong("weight");
+                allocTotal += w;
+                alloc.merge(firstOwnFrame(st), w, Long::sum);
+            }
+        }
+        final long n = Math.max(1, samples);
+        List<MethodShare> bySelf = top(self, total, n, true);
+        List<MethodShare> byTotal = top(self, total, n, false);
+        final long a = Math.max(1, allocTotal);
+        List<AllocationShare> allocations = alloc.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(TOP)
+                .map(en -> new AllocationShare(en.getKey(), (double) en.getValue() / a, en.getValue())).toList();
+        return new Profile(seconds, bringUps, bringUps == 0 ? 0 : seconds * 1e6 / bringUps, samples, bySelf, byTotal,
+                allocations, jfr.toString());
+    }
+
+    private static List<MethodShare> top(Map<String, Integer> self, Map<String, Integer> total, long n,
+            boolean bySelf) {
+        Map<String, Integer> key = bySelf ? self : total;
+        List<MethodShare> out = new ArrayList<>();
+        key.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .filter(e -> bySelf || isInteresting(e.getKey())).limit(TOP)
+                .forEach(e -> out.add(new MethodShare(e.getKey(), self.getOrDefault(e.getKey(), 0) / (double) n,
+                        total.getOrDefault(e.getKey(), 0) / (double) n)));
+        out.sort(Comparator.comparingDouble(bySelf ? MethodShare::selfShare : MethodShare::totalShare).reversed());
+        return out;
+    }
+
+    /** For the inclusive list: tdxsim's own methods (the harness loop and JDK frames would top it trivially). */
+    private static boolean isInteresting(String method) {
+        return method.startsWith("org.tdxsim.") && !method.startsWith("org.tdxsim.benchmarks.");
+    }
+
+    /** The allocation's first tdxsim frame (else its top frame), so JDK internals map to their caller. */
+    private static String firstOwnFrame(RecordedStackTrace st) {
+        for (RecordedFrame f : st.getFrames()) {
+            String n = name(f);
+            if (isInteresting(n)) {
+                return n;
+            }
+        }
+        return name(st.getFrames().getFirst());
+    }
+
+    private static String name(RecordedFrame f) {
+        return f.getMethod().getType().getName() + "." + f.getMethod().getName();
+    }
+}
