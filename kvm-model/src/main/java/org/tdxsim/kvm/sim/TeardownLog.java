@@ -1,0 +1,36 @@
+package org.tdxsim.kvm.sim;
+
+import com.google.common.collect.ImmutableList;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The SEAMCALLs the simulated kernel issued to tear TDs down, in order, with their statuses. */
+public final class TeardownLog {
+
+    /** One SEAMCALL: the Intel leaf name, its operand (TDR/page/package) and the status description. */
+    public record Entry(String leaf, long operand, String status, boolean success) {
+        @Override
+        public String toString() {
+            return String.format("%s(0x%x) → %s", leaf, operand, status);
+        }
+    }
+
+    private final List<Entry> entries = new ArrayList<>();
+
+    synchronized void add(String leaf, long operand, String status, boolean success) {
+        entries.add(new Entry(leaf, operand, status, success));
+    }
+
+    public synchronized ImmutableList<Entry> entries() {
+        return ImmutableList.copyOf(entries);
+    }
+
+    /** The leaf names in order. */
+    public synchronized ImmutableList<String> leaves() {
+        return entries.stream().map(Entry::leaf).collect(ImmutableList.toImmutableList());
+    }
+
+    public synchronized void clear() {
+        entries.clear();
+    }
+}
