@@ -18,12 +18,15 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tdxsim.kvm.Backends;
+import org.tdxsim.kvm.sim.SimulatedKernel;
 import org.tdxsim.kvm.uapi.KvmConstants;
 import org.tdxsim.kvm.uapi.KvmCpuid2;
 import org.tdxsim.kvm.uapi.KvmCpuidEntry2;
 import org.tdxsim.module.cpuid.CpuidReg;
 import org.tdxsim.module.platform.PlatformProfile;
 import org.tdxsim.module.platform.PlatformProfiles;
+import org.tdxsim.module.profile.ModuleProfiles;
 
 /**
  * Capturing a host as a platform profile: the JSON loads through PlatformProfiles (the simulator's
@@ -68,6 +71,31 @@ class HostCaptureTest {
         assertThat(root.at("/provenance/capture/capturedAt").asText()).isEqualTo("2026-01-02T03:04:05Z");
         assertThat(root.at("/provenance/unknowable")).hasSizeGreaterThanOrEqualTo(4);
         assertAssumptionsAreMarked(c, root);
+    }
+
+    /**
+     * The simulator loaded with this host's captured profile answers KVM_CREATE_VM(KVM_X86_TDX_VM) as
+     * the host's real KVM does: both accept, or both refuse with EINVAL.
+     */
+    @Test
+    void simulatorWithTheCapturedProfileAgreesWithTheHostOnTdx() {
+        RealKvm.assumeAccessible();
+        HostProbe probe = HostProbe.probe();
+        PlatformProfile captured = captured(probe).profile();
+        long real;
+        try (DeviceBackend device = new DeviceBackend()) {
+            int kvm = device.open(DeviceBackend.DEV_KVM);
+            real = device.ioctl(kvm, org.tdxsim.kvm.uapi.Ioctls.KVM_CREATE_VM, KvmConstants.KVM_X86_TDX_VM);
+        }
+        long simulated;
+        try (SimulatedKernel sim = Backends.simulated(ModuleProfiles.latest(), captured)) {
+            int kvm = sim.open(DeviceBackend.DEV_KVM);
+            simulated = sim.ioctl(kvm, org.tdxsim.kvm.uapi.Ioctls.KVM_CREATE_VM, KvmConstants.KVM_X86_TDX_VM);
+        }
+        assertThat(simulated < 0).as("simulated %s vs real %s", simulated, real).isEqualTo(real < 0);
+        if (real < 0) {
+            assertThat(simulated).isEqualTo(real);
+        }
     }
 
     /**

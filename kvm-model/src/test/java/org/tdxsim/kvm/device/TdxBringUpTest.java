@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.common.primitives.ImmutableLongArray;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.tdxsim.kvm.Backends;
+import org.tdxsim.kvm.sim.SimulatedKernel;
 import org.tdxsim.kvm.uapi.KvmConstants;
 import org.tdxsim.kvm.uapi.KvmCpuid2;
 import org.tdxsim.kvm.uapi.KvmCpuidEntry2;
@@ -50,6 +52,34 @@ class TdxBringUpTest {
                 new KvmCpuidEntry2(0x8000_0008, 0, 0, 52 << 16, 0, 0, 0));
         assertThat(init.mrconfigid().asList()).containsOnly(0L);
         assertThat(init.reserved().asList()).containsOnly(0L);
+    }
+
+    /** On the simulated kernel (default: newest module, TDX-capable platform) the build reaches FINALIZE. */
+    @Test
+    void completesOnTheSimulatedKernel() {
+        try (SimulatedKernel sim = Backends.simulated()) {
+            TdxBringUp.Outcome o = TdxBringUp.run(sim, new TdxBringUp.Options(2, 4L << 20, 0x1000));
+            assertThat(o).as(TdxBringUp.report(o).toString()).isInstanceOf(TdxBringUp.Finalized.class);
+            assertThat(o.steps()).extracting(TdxBringUp.Step::call).containsExactly(
+                    "KVM_CHECK_EXTENSION(KVM_CAP_VM_TYPES)", "KVM_GET_SUPPORTED_CPUID", "KVM_CREATE_VM(KVM_X86_TDX_VM)",
+                    "KVM_TDX_CAPABILITIES", "KVM_CHECK_EXTENSION(KVM_CAP_MAX_VCPUS) on the VM",
+                    "KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP)", "KVM_TDX_INIT_VM", "vCPU 0", "vCPU 1",
+                    "KVM_CREATE_GUEST_MEMFD", "KVM_SET_USER_MEMORY_REGION2", "KVM_SET_MEMORY_ATTRIBUTES(PRIVATE)",
+                    "KVM_TDX_INIT_MEM_REGION", "KVM_TDX_FINALIZE_VM");
+            assertThat(o.steps().get(0).result()).isEqualTo("{DEFAULT, TDX}");
+        }
+    }
+
+    /** kvm_intel.tdx=N on the simulated host: the flow stops where real KVM refuses, with EINVAL. */
+    @Test
+    void stopsAtCreateVmWhenTheSimulatedHostHasTdxOff() {
+        try (SimulatedKernel sim = Backends.simulated(SimulatedKernel.Config.defaults().withTdxParam(false))) {
+            TdxBringUp.Outcome o = TdxBringUp.run(sim, TdxBringUp.Options.defaults());
+            assertThat(o).isInstanceOfSatisfying(TdxBringUp.Stopped.class, s -> {
+                assertThat(s.failedCall()).isEqualTo("KVM_CREATE_VM(KVM_X86_TDX_VM)");
+                assertThat(s.reason()).startsWith("KVM_CREATE_VM: EINVAL");
+            });
+        }
     }
 
     @Test
