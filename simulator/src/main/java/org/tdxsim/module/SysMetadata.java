@@ -10,7 +10,6 @@ import org.tdxsim.module.metadata.MetadataTable;
 import org.tdxsim.module.profile.AllowedFms;
 import org.tdxsim.module.profile.CpuidConfigurableEntry;
 import org.tdxsim.module.profile.GlobalField;
-import org.tdxsim.module.profile.ModuleProfile;
 import org.tdxsim.module.profile.ReportedValue;
 
 /**
@@ -64,7 +63,6 @@ final class SysMetadata implements MetadataTable.ElementSource {
     public long element(MetadataEntry entry, int index) {
         GlobalField f = fields.get(entry.name());
         ReportedValue r = f.reported();
-        ModuleProfile p = m.profile();
         PlatformView pv = m.platformView();
         return switch (f.name()) {
             case "NUM_PKGS" -> pv.numPackages();

@@ -1,5 +1,7 @@
 package org.tdxsim.module;
 
+import org.tdxsim.module.status.Explanation;
+
 /**
  * The seam between TDH.MNG.INIT's state checks (rows 1–7, here) and the TD_PARAMS content checks
  * (rows 8–26 of abi §4.1 / the 1.0 order of §4.2), which live in {@code org.tdxsim.module.tdparams}.
@@ -10,7 +12,7 @@ interface TdParamsGate {
     }
 
     /** TD_PARAMS rejected: the full RAX value, RCX extended info, and the reason. */
-    record Rejected(long rax, long rcx, String why, org.tdxsim.module.status.Explanation explanation) implements Verdict {
+    record Rejected(long rax, long rcx, String why, Explanation explanation) implements Verdict {
     }
 
     record Accepted(TdSettings settings) implements Verdict {

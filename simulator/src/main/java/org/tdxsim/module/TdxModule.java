@@ -3,14 +3,17 @@ package org.tdxsim.module;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.collect.ImmutableSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
 import org.tdxsim.module.cpuid.CpuidRegs;
 import org.tdxsim.module.platform.PlatformProfile;
+import org.tdxsim.module.platform.SysInitFacts;
 import org.tdxsim.module.profile.ModuleProfile;
 import org.tdxsim.module.status.Explanation;
 import org.tdxsim.module.status.TdxStatus;
+import org.tdxsim.module.tdparams.PlatformRuntime;
 
 /**
  * The stateful TDX-module model: one instance is one module loaded on one platform. Every SEAMCALL
@@ -64,13 +67,13 @@ public final class TdxModule {
     private volatile int globalHkid = -1;
     private volatile boolean limitCpuidMaxval;
     private volatile boolean tscAdjustChanged;
-    private final org.tdxsim.module.platform.SysInitFacts facts;
+    private final SysInitFacts facts;
 
     private TdxModule(ModuleProfile profile, PlatformProfile platform) {
         this.profile = profile;
         this.platform = platform;
         this.pv = PlatformViews.of(platform);
-        this.facts = new org.tdxsim.module.platform.SysInitFacts(profile, platform);
+        this.facts = new SysInitFacts(profile, platform);
         int keyBits = pv.keyIdBits();
         int maxPa = pv.maxPa();
         this.memory = new HostMemory(CMR_SIZE, TDMR_BASE, TDMR_SIZE, maxPa, Math.max(0, maxPa - keyBits));
@@ -198,20 +201,20 @@ public final class TdxModule {
     }
 
     /** TDR.LIFECYCLE_STATE of the TD at {@code tdr}, if one exists. */
-    public java.util.Optional<TdLifecycle> lifecycle(long tdr) {
-        return java.util.Optional.ofNullable(tds.get(memory.stripHkid(tdr))).map(t -> t.lifecycle);
+    public Optional<TdLifecycle> lifecycle(long tdr) {
+        return Optional.ofNullable(tds.get(memory.stripHkid(tdr))).map(t -> t.lifecycle);
     }
 
     /** TDCS.OP_STATE of the TD at {@code tdr} (1.0: UNINITIALIZED/INITIALIZED/RUNNABLE from its flags). */
-    public java.util.Optional<OpState> opState(long tdr) {
-        return java.util.Optional.ofNullable(tds.get(memory.stripHkid(tdr))).map(t -> is10()
+    public Optional<OpState> opState(long tdr) {
+        return Optional.ofNullable(tds.get(memory.stripHkid(tdr))).map(t -> is10()
                 ? (t.finalized10 ? OpState.RUNNABLE : t.init10 ? OpState.INITIALIZED : OpState.UNINITIALIZED)
                 : t.opState);
     }
 
     /** MRTD of the TD at {@code tdr} (48 bytes, zero before TDH.MR.FINALIZE). */
-    public java.util.Optional<byte[]> mrtd(long tdr) {
-        return java.util.Optional.ofNullable(tds.get(memory.stripHkid(tdr)))
+    public Optional<byte[]> mrtd(long tdr) {
+        return Optional.ofNullable(tds.get(memory.stripHkid(tdr)))
                 .map(t -> t.measurement == null ? new byte[48] : t.measurement.mrtd());
     }
 
@@ -625,13 +628,13 @@ public final class TdxModule {
     }
 
     /** The platform facts TDH.SYS.INIT samples, shared with the TD_PARAMS checks. */
-    org.tdxsim.module.platform.SysInitFacts facts() {
+    SysInitFacts facts() {
         return facts;
     }
 
     /** Run-time MSR facts TDH.MNG.INIT samples (IA32_TSC_ADJUST, abi §4.1 row 17). */
-    org.tdxsim.module.tdparams.PlatformRuntime runtime() {
-        return new org.tdxsim.module.tdparams.PlatformRuntime(tscAdjustChanged);
+    PlatformRuntime runtime() {
+        return new PlatformRuntime(tscAdjustChanged);
     }
 
     /** Test hook: the host wrote IA32_TSC_ADJUST after TDH.SYS.INIT. */

@@ -20,10 +20,10 @@ class FuzzProperties {
 
     private static final Map<String, TdxModule> READY = new ConcurrentHashMap<>();
 
-    /** One ready module per version, shared across tries (random calls may change its state; that is fine). */
-    private static TdxModule ready(String v) {
-        return READY.computeIfAbsent(v, Fixtures::ready);
-    }
+    /**
+     * Ready modules shared across the tries of one property (keyed per property and version: random calls may
+     * change state, even shut the module down, and must not leak into another property).
+     */
 
     /** The status's base (bits 63:32, or the full value for operand-less informational codes) is a status of the version. */
     static boolean isDefinedStatus(ModuleProfile p, long rax) {
@@ -63,7 +63,7 @@ class FuzzProperties {
     void randomRegistersGiveADefinedStatus(@ForAll("version") String v, @ForAll("rax") long rax,
                                            @ForAll("reg") long rcx, @ForAll("reg") long rdx, @ForAll("reg") long r8,
                                            @ForAll("reg") long r9) {
-        TdxModule m = ready(v);
+        TdxModule m = ready("regs-" + v, v);
         SeamcallResult r = m.seamcall((int) Math.floorMod(rcx, m.numLps()), new Registers(rax, rcx, rdx, r8, r9, -1, -1));
         assertThat(isDefinedStatus(m.profile(), r.rax())).as("%s", r).isTrue();
         assertThat(r.out().rax()).isEqualTo(r.rax());
@@ -73,9 +73,9 @@ class FuzzProperties {
     private static final Map<String, long[]> LIVE_PAGES = new ConcurrentHashMap<>();
 
     /** A ready module per version holding one initialised TD with a vCPU and a mapped page; returns its page PAs. */
-    private static long[] livePages(String v) {
-        return LIVE_PAGES.computeIfAbsent(v, k -> {
-            TdxModule m = ready("live-" + k, k);
+    private static long[] livePages(String key, String v) {
+        return LIVE_PAGES.computeIfAbsent(key, k -> {
+            TdxModule m = ready(k, v);
             TdBuild td = TdBuild.initialized(m, m.privateHkidMin() + 1, true, 2);
             long tdvpr = td.vcpuInitialized();
             td.septFor(0);
@@ -99,7 +99,7 @@ class FuzzProperties {
                                    @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 12) int b,
                                    @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 12) int c,
                                    @ForAll("reg") long random) {
-        long[] pages = livePages(v);
+        long[] pages = livePages("live-" + v, v);
         TdxModule m = ready("live-" + v, v);
         long[] pick = new long[3];
         int[] sel = {a, b, c};
@@ -109,6 +109,27 @@ class FuzzProperties {
         SeamcallResult r = m.seamcall(0, new Registers(rax, pick[0], pick[1], pick[2], m.memory().allocatePage(), -1, -1));
         assertThat(isDefinedStatus(m.profile(), r.rax())).as("%s", r).isTrue();
         assertThat(m.assignedPages().getOrDefault(PageType.PT_TDR, 0L)).isEqualTo((long) m.liveTds());
+    }
+
+    /**
+     * Property: any 64-bit field id and version 0/1 given to TDH.MNG.RD of a live debug TD yields success,
+     * FIRST_FIELD_ID_IN_CONTEXT or a metadata error (1.0: OPERAND_INVALID|RDX / FIELD_NOT_READABLE) — never an
+     * exception; a successful version-1 read returns a next id that is itself readable or −1.
+     */
+    @Property(tries = 400)
+    void randomMngRdFieldIds(@ForAll("version") String v, @ForAll long fieldId, @ForAll boolean v1) {
+        long tdr = livePages("rd-" + v, v)[0];
+        TdxModule m = ready("rd-" + v, v);
+        SeamcallResult r = m.tdhMngRd(tdr, fieldId, v.equals("1.0") || !v1 ? 0 : 1);
+        assertThat(isDefinedStatus(m.profile(), r.rax())).as("%s", r).isTrue();
+        if (!r.isSuccess()) {
+            assertThat(m.profile().statusName(r.rax() & 0xFFFF_FFFF_0000_0000L).or(() -> m.profile().statusName(r.rax()))
+                    .orElseThrow()).isIn("TDX_METADATA_FIELD_ID_INCORRECT", "TDX_METADATA_FIELD_NOT_READABLE",
+                    "TDX_METADATA_FIRST_FIELD_ID_IN_CONTEXT", "TDX_OPERAND_INVALID", "TDX_FIELD_NOT_READABLE");
+        } else if (v1 && !v.equals("1.0") && r.rdx() != -1L) {
+            SeamcallResult next = m.tdhMngRd(tdr, r.rdx(), 1);
+            assertThat(next.rax()).isIn(0L, Fixtures.status(m, "TDX_METADATA_FIELD_NOT_READABLE"));
+        }
     }
 
     /** Property: the same on a module that has not been brought up (every leaf meets the state machine first). */
@@ -123,7 +144,7 @@ class FuzzProperties {
     /** Property: any 64-bit field id given to TDH.SYS.RD yields success, FIRST_FIELD_ID or a metadata error — never an exception. */
     @Property(tries = 300)
     void randomSysRdFieldIds(@ForAll("version") String v, @ForAll long fieldId) {
-        TdxModule m = ready(v);
+        TdxModule m = ready("sysrd-" + v, v);
         SeamcallResult r = m.tdhSysRd(fieldId);
         assertThat(isDefinedStatus(m.profile(), r.rax())).isTrue();
         if (!v.equals("1.0") && !r.isSuccess()) {
@@ -139,7 +160,7 @@ class FuzzProperties {
      */
     @Property(tries = 300)
     void randomPageAddresses(@ForAll("version") String v, @ForAll("reg") long page, @ForAll("reg") long other) {
-        TdxModule m = ready(v);
+        TdxModule m = ready("pages-" + v, v);
         int hkid = m.privateHkidMin() + 1 + (int) Math.floorMod(other, Math.max(1, m.privateHkidMax() - m.privateHkidMin()));
         for (SeamcallResult r : new SeamcallResult[] {m.tdhMngCreate(page, hkid), m.tdhMngAddcx(page, other),
                 m.tdhPhymemPageReclaim(page), m.tdhMngKeyConfig(page, 0)}) {

@@ -80,6 +80,27 @@ class HappyPathTest {
         assertThat(m.kotState(hkid)).isEqualTo(KotState.HKID_FREE);
     }
 
+    /**
+     * abi §3.6 / §4.1 row 15: a GPAW = 1 TD needs 5-level EPT; its S-EPT has a level-4 root, the SHARED bit is GPA
+     * bit 51, so bit 47 is an ordinary private address bit.
+     */
+    @ParameterizedTest
+    @MethodSource("org.tdxsim.module.Fixtures#versions")
+    void gpaw52TdUsesBit51AsSharedBit(String v) {
+        TdxModule m = Fixtures.ready(v);
+        TdBuild td = TdBuild.keyed(m, m.privateHkidMin() + 1);
+        long params = TdImages.write(m, TdImages.builder(m).eptpControls(0x26).configFlags(1).build());
+        assertSuccess(m.tdhMngInit(td.tdr, params));
+        assertThat(m.tds().get(td.tdr).sept.rootLevel).isEqualTo(4);
+        long gpa = 1L << 47;
+        td.septFor(gpa);
+        td.pageAdd(gpa, (byte) 9);
+        long src = m.memory().allocatePage();
+        assertStatus(m, m.tdhMemPageAdd(1L << 51, td.tdr, m.memory().allocatePage(), src), "TDX_OPERAND_INVALID", "RCX");
+        assertStatus(m, m.tdhMemSeptAdd(gpa | 5, td.tdr, m.memory().allocatePage()), "TDX_OPERAND_INVALID", "RCX");
+        assertSuccess(m.tdhMrExtend(gpa, td.tdr));
+    }
+
     /** MRTD is deterministic (same inputs → same value) and depends on page content (tdxsim's own construction). */
     @Test
     void mrtdIsDeterministicAndContentSensitive() {
