@@ -19,6 +19,7 @@ import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
 import org.tdxsim.benchmarks.bringup.SimBackends;
 import org.tdxsim.benchmarks.bringup.TdBringUp;
@@ -57,11 +58,6 @@ public final class BringUpProfile {
         Path out = Path.of(args[0]);
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 10;
         Path jfr = args.length > 2 ? Path.of(args[2]) : Files.createTempFile("tdxsim-bringup", ".jfr");
-        if (SimBackends.unavailableReason().isPresent()) {
-            System.err.println("profile: not measured: " + SimBackends.unavailableReason().get());
-            write(out, Map.of("notMeasured", SimBackends.unavailableReason().get()));
-            return;
-        }
         Profile p = record(seconds, jfr);
         write(out, p);
     }
@@ -91,14 +87,18 @@ public final class BringUpProfile {
                 }
                 measuredNanos = System.nanoTime() - t0;
                 r.stop();
+                Files.createDirectories(jfr.toAbsolutePath().getParent());
                 r.dump(jfr);
             }
         }
-        return analyse(jfr, measuredNanos / 1e9, bringUps);
+        return analyse(jfr, measuredNanos / 1e9, bringUps, Thread.currentThread().getName());
     }
 
-    /** Condenses a recording (any JFR file with execution and allocation samples). */
-    public static Profile analyse(Path jfr, double seconds, long bringUps) throws IOException {
+    /**
+     * Condenses a recording: execution and allocation samples of thread {@code thread} (the loop's), minus
+     * JFR's own work (its start-up instruments classes on the recorded thread).
+     */
+    public static Profile analyse(Path jfr, double seconds, long bringUps, String thread) throws IOException {
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> total = new HashMap<>();
         Map<String, Long> alloc = new HashMap<>();
@@ -107,7 +107,7 @@ public final class BringUpProfile {
         for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
             String type = e.getEventType().getName();
             RecordedStackTrace st = e.getStackTrace();
-            if (st == null || st.getFrames().isEmpty()) {
+            if (st == null || st.getFrames().isEmpty() || !onThread(e, thread) || isJfrWork(st)) {
                 continue;
             }
             if (type.equals("jdk.ExecutionSample")) {
@@ -164,6 +164,15 @@ public final class BringUpProfile {
             }
         }
         return name(st.getFrames().getFirst());
+    }
+
+    private static boolean onThread(RecordedEvent e, String thread) {
+        RecordedThread t = e.hasField("sampledThread") ? e.getThread("sampledThread") : e.getThread();
+        return t != null && thread.equals(t.getJavaName());
+    }
+
+    private static boolean isJfrWork(RecordedStackTrace st) {
+        return st.getFrames().stream().anyMatch(f -> f.getMethod().getType().getName().startsWith("jdk.jfr."));
     }
 
     private static String name(RecordedFrame f) {
