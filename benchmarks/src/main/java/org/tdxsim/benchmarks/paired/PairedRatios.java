@@ -3,6 +3,8 @@ package org.tdxsim.benchmarks.paired;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +40,12 @@ import org.tdxsim.kvm.uapi.KvmConstants;
  */
 public final class PairedRatios {
 
-    /** One round: each side's time per operation (µs for bring-up, ns for ioctl) and their ratio. */
-    public record Round(double a, double b, double ratio, double c) {}
+    /**
+     * One round: each side's wall time per operation (µs for bring-up, ns for ioctl) and their ratio,
+     * the same in CPU time of the measuring thread (user + system: not inflated while other processes
+     * run), and an optional third series {@code c} (NaN if none).
+     */
+    public record Round(double a, double b, double ratio, double aCpu, double bCpu, double cpuRatio, double c) {}
 
     /**
      * The result.
@@ -49,9 +55,11 @@ public final class PairedRatios {
      * @param c              an optional third series measured in the same rounds ("" if none), ratio c / b
      */
     public record Result(String what, String a, String b, String c, String unit, List<Round> rounds,
-            double medianRatio, double q1Ratio, double q3Ratio, double medianA, double medianB, double medianCRatio) {}
+            double medianRatio, double q1Ratio, double q3Ratio, double medianA, double medianB, double medianCRatio,
+            double medianCpuRatio, double q1CpuRatio, double q3CpuRatio, double medianACpu, double medianBCpu) {}
 
-    static final Pattern C_ROUND = Pattern.compile("^c [^:]+: ([0-9.]+) ns/op");
+    static final Pattern C_ROUND = Pattern.compile("^c [^:]+: ([0-9.]+) ns/op.*cpu ([0-9.]+) ns/op");
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private PairedRatios() {}
 
@@ -67,8 +75,9 @@ public final class PairedRatios {
             default -> throw new IllegalArgumentException("unknown comparison " + args[1]);
         };
         write(Path.of(args[0]), r);
-        System.err.printf("%s: median ratio %.3f (quartiles %.3f–%.3f) over %d rounds%n", r.what(), r.medianRatio(),
-                r.q1Ratio(), r.q3Ratio(), r.rounds().size());
+        System.err.printf("%s: median ratio %.3f (quartiles %.3f–%.3f), CPU time %.3f (%.3f–%.3f), %d rounds%n",
+                r.what(), r.medianRatio(), r.q1Ratio(), r.q3Ratio(), r.medianCpuRatio(), r.q1CpuRatio(),
+                r.q3CpuRatio(), r.rounds().size());
     }
 
     static void write(Path out, Result r) throws IOException {
@@ -87,9 +96,9 @@ public final class PairedRatios {
             perOpMicros(vm::buildAndClose, warm);
             List<Round> out = new ArrayList<>();
             for (int i = 0; i < rounds; i++) {
-                double a = perOpMicros(td::buildAndClose, roundMillis);
-                double b = perOpMicros(vm::buildAndClose, roundMillis);
-                out.add(new Round(a, b, a / b, Double.NaN));
+                double[] a = perOpMicros(td::buildAndClose, roundMillis);
+                double[] b = perOpMicros(vm::buildAndClose, roundMillis);
+                out.add(new Round(a[0], b[0], a[0] / b[0], a[1], b[1], a[1] / b[1], Double.NaN));
             }
             return summarize("TD bring-up: simulated TD / real-kernel plain VM", "simulated TD bring-up (µs)",
                     "real plain-VM bring-up (µs)", "", "µs", out);
@@ -107,18 +116,20 @@ public final class PairedRatios {
             }
             List<Round> out = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
-                double c = runC(cBinary, calls);
+                double[] c = runC(cBinary, calls);
                 long t0 = System.nanoTime();
+                long cpu0 = THREADS.getCurrentThreadCpuTime();
                 for (long i = 0; i < calls; i++) {
                     sink += device.ioctl(fd, Ioctls.KVM_CHECK_EXTENSION, KvmConstants.KVM_CAP_VM_TYPES);
                 }
                 double ffm = (System.nanoTime() - t0) / (double) calls;
+                double ffmCpu = (THREADS.getCurrentThreadCpuTime() - cpu0) / (double) calls;
                 t0 = System.nanoTime();
                 for (long i = 0; i < calls; i++) {
                     sink += kvm.checkExtension(KvmConstants.KVM_CAP_VM_TYPES);
                 }
                 double client = (System.nanoTime() - t0) / (double) calls;
-                out.add(new Round(ffm, c, ffm / c, client));
+                out.add(new Round(ffm, c[0], ffm / c[0], ffmCpu, c[1], ffmCpu / c[1], client));
             }
             if (sink == 42) {
                 System.err.println(sink); // keeps the loops' results alive
@@ -128,24 +139,28 @@ public final class PairedRatios {
         }
     }
 
-    /** One round of the C loop: its own ns/op for {@code calls} ioctls. */
-    private static double runC(Path cBinary, long calls) throws IOException, InterruptedException {
+    /** One round of the C loop: its own wall and CPU ns/op for {@code calls} ioctls. */
+    private static double[] runC(Path cBinary, long calls) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cBinary.toString(), Long.toString(calls), "1").redirectErrorStream(true).start();
         String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int rc = p.waitFor();
         for (String line : text.split("\n")) {
             Matcher m = C_ROUND.matcher(line);
             if (m.find()) {
-                return Double.parseDouble(m.group(1));
+                return new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))};
             }
         }
         throw new IllegalStateException(cBinary + " exited " + rc + " without a figure: " + text.strip());
     }
 
-    /** Mean time per call of {@code op} in µs, calling it for at least {@code millis} ms (at least 3 times). */
-    static double perOpMicros(Runnable op, long millis) {
+    /**
+     * Mean wall and CPU time per call of {@code op} in µs, calling it for at least {@code millis} ms (at
+     * least 3 times).
+     */
+    static double[] perOpMicros(Runnable op, long millis) {
         long budget = millis * 1_000_000L;
         long n = 0;
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         long elapsed;
         do {
@@ -153,16 +168,21 @@ public final class PairedRatios {
             n++;
             elapsed = System.nanoTime() - t0;
         } while (elapsed < budget || n < 3);
-        return elapsed / 1000.0 / n;
+        long cpu = THREADS.getCurrentThreadCpuTime() - cpu0;
+        return new double[] {elapsed / 1000.0 / n, cpu / 1000.0 / n};
     }
 
     static Result summarize(String what, String a, String b, String c, String unit, List<Round> rounds) {
         List<Double> ratios = rounds.stream().map(Round::ratio).sorted().toList();
         List<Double> cRatios = rounds.stream().map(r -> r.c() / r.b()).filter(x -> !Double.isNaN(x)).sorted().toList();
+        List<Double> cpuRatios = rounds.stream().map(Round::cpuRatio).sorted().toList();
         return new Result(what, a, b, c, unit, rounds, quantile(ratios, 0.5), quantile(ratios, 0.25),
                 quantile(ratios, 0.75), quantile(rounds.stream().map(Round::a).sorted().toList(), 0.5),
                 quantile(rounds.stream().map(Round::b).sorted().toList(), 0.5),
-                cRatios.isEmpty() ? Double.NaN : quantile(cRatios, 0.5));
+                cRatios.isEmpty() ? Double.NaN : quantile(cRatios, 0.5), quantile(cpuRatios, 0.5),
+                quantile(cpuRatios, 0.25), quantile(cpuRatios, 0.75),
+                quantile(rounds.stream().map(Round::aCpu).sorted().toList(), 0.5),
+                quantile(rounds.stream().map(Round::bCpu).sorted().toList(), 0.5));
     }
 
     /** Linear-interpolated quantile of sorted values. */

@@ -42,9 +42,15 @@ public final class BringUpProfile {
     /** One allocating method's share of the sampled allocation weight (bytes). */
     public record AllocationShare(String method, double share, long weightBytes) {}
 
+    /** One step of the bring-up (the typed-client call the bring-up made) and its share of samples. */
+    public record StepShare(String step, double share) {}
+
     public record Profile(double seconds, long bringUps, double microsPerBringUp, long executionSamples,
-            List<MethodShare> bySelf, List<MethodShare> byTotal, List<AllocationShare> allocations,
-            String recording) {}
+            List<StepShare> bySteps, List<MethodShare> bySelf, List<MethodShare> byTotal,
+            List<AllocationShare> allocations, String recording) {}
+
+    static final String BUILD = "org.tdxsim.benchmarks.bringup.TdBringUp.build";
+    static final String CLOSE = "org.tdxsim.benchmarks.bringup.TdBringUp$Td.close";
 
     static final int TOP = 25;
 
@@ -77,7 +83,7 @@ public final class BringUpProfile {
                 b.buildAndClose();
             }
             try (Recording r = new Recording(Configuration.getConfiguration("profile"))) {
-                r.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(10));
+                r.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(2));
                 r.start();
                 long t0 = System.nanoTime();
                 long end = t0 + (long) (seconds * 2 / 3 * 1e9);
@@ -102,6 +108,7 @@ public final class BringUpProfile {
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> total = new HashMap<>();
         Map<String, Long> alloc = new HashMap<>();
+        Map<String, Integer> steps = new HashMap<>();
         long samples = 0;
         long allocTotal = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
@@ -114,6 +121,7 @@ public final class BringUpProfile {
                 samples++;
                 List<RecordedFrame> frames = st.getFrames();
                 self.merge(name(frames.getFirst()), 1, Integer::sum);
+                steps.merge(step(frames), 1, Integer::sum);
                 Set<String> seen = new HashSet<>();
                 for (RecordedFrame f : frames) {
                     String n = name(f);
@@ -134,8 +142,32 @@ public final class BringUpProfile {
         List<AllocationShare> allocations = alloc.entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(TOP)
                 .map(en -> new AllocationShare(en.getKey(), (double) en.getValue() / a, en.getValue())).toList();
-        return new Profile(seconds, bringUps, bringUps == 0 ? 0 : seconds * 1e6 / bringUps, samples, bySelf, byTotal,
-                allocations, jfr.toString());
+        List<StepShare> bySteps = steps.entrySet().stream()
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
+                .map(en -> new StepShare(en.getKey(), en.getValue() / (double) n)).toList();
+        return new Profile(seconds, bringUps, bringUps == 0 ? 0 : seconds * 1e6 / bringUps, samples, bySteps, bySelf,
+                byTotal, allocations, jfr.toString());
+    }
+
+    /**
+     * The bring-up step a sample belongs to: the typed-client call {@link TdBringUp} made (the frame just
+     * above {@code TdBringUp.build}), "close (teardown)" under {@code Td.close}, else "harness / other".
+     */
+    static String step(List<RecordedFrame> frames) {
+        for (int i = 0; i < frames.size(); i++) {
+            String n = name(frames.get(i));
+            if (n.equals(CLOSE)) {
+                return "close of the vCPU, guest_memfd and VM fds (teardown)";
+            }
+            if (n.equals(BUILD)) {
+                if (i == 0) {
+                    return "TdBringUp.build itself";
+                }
+                String callee = name(frames.get(i - 1));
+                return callee.substring(callee.lastIndexOf('.', callee.lastIndexOf('.') - 1) + 1);
+            }
+        }
+        return "harness / other";
     }
 
     private static List<MethodShare> top(Map<String, Integer> self, Map<String, Integer> total, long n,

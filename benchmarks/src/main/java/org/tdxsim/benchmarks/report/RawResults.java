@@ -115,6 +115,19 @@ final class RawResults {
         return out;
     }
 
+    /** The distinct exit codes of a whole-process measurement's runs, in order of appearance. */
+    List<Integer> processExitCodes(String name) {
+        List<Integer> out = new ArrayList<>();
+        json("process-" + name + ".json").ifPresent(root -> {
+            for (JsonNode c : root.path("results").path(0).path("exit_codes")) {
+                if (!out.contains(c.asInt())) {
+                    out.add(c.asInt());
+                }
+            }
+        });
+        return out;
+    }
+
     /** The tool that timed a whole process: "hyperfine" or "bash loop". */
     String processTool(String name) {
         return json("process-" + name + ".json").map(r -> r.path("tool").asText("hyperfine")).orElse("");

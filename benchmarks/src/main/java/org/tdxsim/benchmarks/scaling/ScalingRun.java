@@ -30,8 +30,8 @@ import org.tdxsim.module.profile.ModuleProfiles;
  *       live TD retains. For context the same counts for a plain VM on the real {@code /dev/kvm}
  *       (time only: the kernel's memory is not on our heap).
  *   <li>TD sweep: TDs of 4 vCPUs / 16 pages kept alive one after another until the platform's
- *       private HKIDs are used up (the first is the module's global HKID); per step the time to
- *       build one more TD and the heap all live TDs retain. One more bring-up past the last HKID
+ *       private HKIDs are used up (the first is the module's global HKID); per step the median time to
+ *       bring up and close one more TD beside the live ones, and the heap all live TDs retain. One more bring-up past the last HKID
  *       records how the kernel refuses it.
  * </ul>
  *
@@ -197,6 +197,7 @@ public final class ScalingRun {
         PlatformProfile platform = PlatformProfiles.defaultPlatform();
         int privateHkids = platform.maxPrivateHkid() - platform.minPrivateHkid() + 1;
         int limit = quick ? 3 : Integer.MAX_VALUE;
+        long budget = quick ? 10_000_000L : 150_000_000L;
         List<TdPoint> points = new ArrayList<>();
         List<TdBringUp.Td> live = new ArrayList<>();
         String stop;
@@ -210,20 +211,22 @@ public final class ScalingRun {
                     stop = "stopped after " + limit + " TDs (quick run)";
                     break;
                 }
-                long t0 = System.nanoTime();
+                // Time bring-up + close of one more TD beside the live ones (needs one free HKID, as the
+                // keeper built next does), then build the keeper.
+                double micros;
                 TdBringUp.Td td;
                 try {
+                    micros = time(b::buildAndClose, budget).medianMicros();
                     td = b.build();
                 } catch (KvmException e) {
                     stop = "TD " + (live.size() + 1) + " refused: " + e.getMessage();
                     break;
                 }
-                double micros = (System.nanoTime() - t0) / 1000.0;
                 live.add(td);
                 long used = Heap.usedAfterGc() - base;
                 points.add(new TdPoint(live.size(), micros, used));
-                System.err.printf("scaling: %2d live TDs: last bring-up %.1f µs, retained %d B%n", live.size(), micros,
-                        used);
+                System.err.printf("scaling: %2d live TDs: bring-up + close beside them %.1f µs, retained %d B%n",
+                        live.size(), micros, used);
             }
             for (TdBringUp.Td td : live) {
                 td.close();
