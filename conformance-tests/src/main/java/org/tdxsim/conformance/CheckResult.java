@@ -8,8 +8,9 @@ package org.tdxsim.conformance;
  * @param target the target it ran on (backend, module, platform), or {@code ""} when not targeted
  * @param status the outcome
  * @param reason why it failed, was skipped, or what was found; {@code ""} when it passed
+ * @param millis how long the check ran (0 if it never started)
  */
-public record CheckResult(String check, String group, String target, Status status, String reason) {
+public record CheckResult(String check, String group, String target, Status status, String reason, long millis) {
 
     /** Outcome of a check, as the runner reports it. */
     public enum Status {

@@ -3,6 +3,7 @@ package org.tdxsim.conformance;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableMap;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -61,8 +62,21 @@ public final class ConformanceRunner {
         config.put("jqwik.reporting.usejunitplatform", "true");
 
         RunConfig runConfig = RunConfig.from(k -> Optional.ofNullable(config.get(k)));
-        ImmutableList<Class<?>> classes = options.checkClasses().isEmpty()
-                ? ConformanceSuite.classes() : options.checkClasses();
+        ImmutableMap<String, String> targets;
+        try {
+            // bad names fail here with one line, not as a container failure per class
+            targets = Targets.resolve(runConfig).stream().collect(ImmutableMap.toImmutableMap(Target::name,
+                    t -> t.bringUp().map(r -> "no TDX: " + r).orElse("TDX ready" + (t.simulated() ? "" : " or not probed")),
+                    (a, b) -> a));
+        } catch (IllegalArgumentException e) {
+            targetsId.ifPresent(TargetRegistry::release);
+            out.println("conformance: " + e.getMessage());
+            return new Summary(ImmutableList.of(), ImmutableList.of(e.getMessage()), ImmutableMap.of(),
+                    options.reportDir(), Duration.ofNanos(System.nanoTime() - start));
+        }
+        // Without the decision table, its properties and exhaustive checks (which enumerate it) are left out too.
+        ImmutableList<Class<?>> classes = !options.checkClasses().isEmpty() ? options.checkClasses()
+                : options.decisionTable() ? ConformanceSuite.classes() : ConformanceSuite.CHECKS;
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(classes.stream().map(c -> selectClass(c)).toList())
                 .configurationParameters(config)
@@ -93,7 +107,7 @@ public final class ConformanceRunner {
         if (options.decisionTable()) {
             matrix = Optional.of(DecisionTable.standard());
         }
-        Summary summary = new Summary(collector.results(), collector.containerFailures(), options.reportDir(),
+        Summary summary = new Summary(collector.results(), collector.containerFailures(), targets, options.reportDir(),
                 Duration.ofNanos(System.nanoTime() - start));
         if (options.reportDir().isPresent()) {
             Path dir = options.reportDir().get();
@@ -111,6 +125,15 @@ public final class ConformanceRunner {
         out.printf("Conformance: %d passed, %d failed, %d skipped, %d findings (%d checks, %.1f s)%n",
                 s.passed(), s.failed(), s.skipped(), s.findings(), s.results().size(),
                 s.duration().toMillis() / 1000.0);
+        if (!s.targets().isEmpty()) {
+            out.println("Targets:");
+            s.targets().forEach((name, state) -> {
+                long[] n = new long[4];
+                s.results().stream().filter(r -> r.target().equals(name)).forEach(r -> n[r.status().ordinal()]++);
+                out.printf("  %-55s %3d passed %3d failed %3d skipped %2d findings — %s%n", name, n[0], n[1], n[2], n[3],
+                        firstLine(state));
+            });
+        }
         if (s.skipped() > 0) {
             out.println("Skipped, by reason:");
             s.skipReasons().forEach((reason, n) -> out.printf("  %5d × %s%n", n, firstLine(reason)));

@@ -103,6 +103,10 @@ public class GpawChecks extends TargetedChecks {
             assertThat(t.gpaw()).as("TDCS.GPAW (abi §3.6)").isEqualTo(gpaw);
             assertThat(t.eptLevels()).as("TDCS.EPTP page-walk levels (abi §3.5)").isEqualTo(eptLevels);
             assertThat(t.configFlags() & 1).as("TDCS.CONFIG_FLAGS.GPAW (abi §3.6)").isEqualTo((long) gpaw);
+            if (t.kernelSharedBit() >= 0) {
+                assertThat(t.kernelSharedBit()).as("KVM's shared bit (uapi §3.3 INIT_VM step 9)")
+                        .isEqualTo(gpaw == 1 ? 51 : 47);
+            }
         });
     }
 }

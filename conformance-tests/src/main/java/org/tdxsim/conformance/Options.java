@@ -12,7 +12,8 @@ import java.util.Optional;
  * @param module simulator module version, or empty for every shipped version
  * @param platform simulator platform profile, or empty for every shipped platform
  * @param reportDir where to write JUnit XML and {@code conformance-report.html}; empty = no files
- * @param decisionTable whether to enumerate the decision table and embed it in the HTML report
+ * @param decisionTable whether to run the decision-table properties and exhaustive checks and embed the
+ *     matrix in the HTML report (off: only the targeted checks run)
  * @param targets explicit targets instead of the ones {@code backend/module/platform} select (used to aim
  *     the suite at a wrapped or deliberately broken backend)
  * @param checkClasses the check classes to run; empty = the whole suite ({@link ConformanceSuite})

@@ -17,8 +17,8 @@ import java.util.function.Function;
 public record RunConfig(String backend, Optional<String> module, Optional<String> platform,
         Optional<String> targetsId) {
 
-    /** Configuration key: {@code sim} or {@code device}. */
-    public static final String BACKEND = "tdxsim.backend";
+    /** Configuration key: {@code sim} or {@code device} (the same property {@code Backends} reads). */
+    public static final String BACKEND = org.tdxsim.kvm.Backends.PROPERTY;
     /** Configuration key: module version (simulator); {@code all} or absent means every version. */
     public static final String MODULE = "tdxsim.module";
     /** Configuration key: platform profile name (simulator); {@code all} or absent means every one. */

@@ -72,7 +72,7 @@ public final class SimHosts {
                 return Optional.empty();
             }
             return Optional.of(new TdInspector.Tdcs((int) gpaw.getAsLong(), eptp.getAsLong(), flags.getAsLong(),
-                    attrs.orElse(0), xfam.orElse(0)));
+                    attrs.orElse(0), xfam.orElse(0), view.get().sharedBit()));
         };
     }
 

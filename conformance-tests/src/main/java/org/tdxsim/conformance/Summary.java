@@ -14,11 +14,12 @@ import org.tdxsim.conformance.CheckResult.Status;
  *
  * @param results every executed check, in execution order
  * @param containerFailures failures outside any single check (e.g. a target that could not be set up)
+ * @param targets the targets of the run: name → "TDX ready", or why TDX is not available there
  * @param reportDir where the JUnit XML and HTML reports were written, if a report folder was given
  * @param duration wall time of the run
  */
 public record Summary(ImmutableList<CheckResult> results, ImmutableList<String> containerFailures,
-        Optional<Path> reportDir, Duration duration) {
+        ImmutableMap<String, String> targets, Optional<Path> reportDir, Duration duration) {
 
     public long passed() {
         return count(Status.PASSED);

@@ -2,7 +2,7 @@ package org.tdxsim.conformance;
 
 import com.google.common.collect.ImmutableList;
 import java.util.Optional;
-import org.tdxsim.kvm.device.DeviceBackend;
+import org.tdxsim.kvm.Backends;
 import org.tdxsim.kvm.device.HostProbe;
 import org.tdxsim.kvm.device.TdxSupport;
 
@@ -38,6 +38,6 @@ public final class Targets {
             why = Optional.of("host probe failed: " + e.getMessage());
         }
         return new Target("device · /dev/kvm", RunConfig.DEVICE, Optional.empty(), Optional.empty(),
-                DeviceBackend::new, Optional.empty(), why);
+                Backends::device, Optional.empty(), why);
     }
 }

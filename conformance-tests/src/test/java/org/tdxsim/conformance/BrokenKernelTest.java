@@ -23,9 +23,9 @@ import org.tdxsim.module.profile.ModuleProfiles;
  */
 class BrokenKernelTest {
 
-    /** A host where TDX comes up with 5-level EPT: module 1.5.06 on Granite Rapids-W. */
+    /** A host where TDX comes up with 5-level EPT: module 2.0.08 on Granite Rapids-W. */
     static Target healthy() {
-        return SimTargets.target(ModuleProfiles.builtIn("1.5.06"), PlatformProfiles.builtIn(PlatformProfiles.DEFAULT));
+        return SimTargets.target(ModuleProfiles.builtIn("2.0.08"), PlatformProfiles.builtIn(PlatformProfiles.DEFAULT));
     }
 
     static Target broken(String label, UnaryOperator<KvmBackend> breakIt) {

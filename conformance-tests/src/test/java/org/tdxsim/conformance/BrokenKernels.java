@@ -85,6 +85,7 @@ final class BrokenKernels {
             return (long) KvmTdxCmd.DATA.get(user(arg, KvmTdxCmd.LAYOUT.byteSize()));
         }
 
+        @SuppressWarnings("restricted") // the interposer reads the caller's structs by address, like a kernel
         static MemorySegment user(long address, long size) {
             return MemorySegment.ofAddress(address).reinterpret(size);
         }

@@ -19,7 +19,7 @@ class DeviceRunTest {
         assumeTrue(Files.isReadable(Path.of("/dev/kvm")) && Files.isWritable(Path.of("/dev/kvm")),
                 "this machine has no usable /dev/kvm");
         Summary s = ConformanceRunner.run(Options.defaults().withBackend(RunConfig.DEVICE).withDecisionTable(false)
-                .withProgress(false), RunnerInfrastructureTest.quiet());
+                .withCheckClasses(ConformanceSuite.classes()).withProgress(false), RunnerInfrastructureTest.quiet());
 
         assertThat(s.withStatus(Status.FAILED)).as("failures on the device").isEmpty();
         assertThat(s.containerFailures()).isEmpty();

@@ -45,6 +45,18 @@ public final class HtmlReport {
                 .append(s.results().size()).append(" checks, ").append(String.format("%.1f s", s.duration().toMillis() / 1000.0))
                 .append(")</p>\n");
 
+        if (!s.targets().isEmpty()) {
+            h.append("<h2>Targets</h2>\n<table class=\"r\"><tr><th>target</th><th>passed</th><th>failed</th>"
+                    + "<th>skipped</th><th>findings</th><th>TDX</th></tr>\n");
+            s.targets().forEach((name, state) -> {
+                long[] n = new long[4];
+                s.results().stream().filter(r -> r.target().equals(name)).forEach(r -> n[r.status().ordinal()]++);
+                h.append("<tr><td>").append(e(name)).append("</td><td>").append(n[0]).append("</td><td class=\"")
+                        .append(n[1] > 0 ? "FAILED" : "").append("\">").append(n[1]).append("</td><td>").append(n[2])
+                        .append("</td><td>").append(n[3]).append("</td><td>").append(e(state)).append("</td></tr>\n");
+            });
+            h.append("</table>\n");
+        }
         if (s.failed() > 0) {
             h.append("<h2>Failures</h2>\n");
             table(h, s.withStatus(Status.FAILED), true);

@@ -38,6 +38,13 @@ public final class ResultCollector implements TestExecutionListener {
         this.plan = testPlan;
     }
 
+    private final java.util.Map<String, Long> started = new java.util.HashMap<>();
+
+    @Override
+    public synchronized void executionStarted(TestIdentifier id) {
+        started.put(id.getUniqueId(), System.nanoTime());
+    }
+
     @Override
     public synchronized void executionSkipped(TestIdentifier id, String reason) {
         if (id.isTest()) {
@@ -92,7 +99,9 @@ public final class ResultCollector implements TestExecutionListener {
     private void record(TestIdentifier id, Status status, String reason) {
         recorded.add(id.getUniqueId());
         Names n = names(id);
-        CheckResult r = new CheckResult(n.check(), n.group(), n.target(), status, reason);
+        Long t0 = started.remove(id.getUniqueId());
+        long millis = t0 == null ? 0 : (System.nanoTime() - t0) / 1_000_000;
+        CheckResult r = new CheckResult(n.check(), n.group(), n.target(), status, reason, millis);
         results.add(r);
         progress.ifPresent(out -> out.println(line(r)));
     }
@@ -103,6 +112,9 @@ public final class ResultCollector implements TestExecutionListener {
                 .append(r.group()).append(" › ").append(r.check());
         if (!r.target().isEmpty()) {
             b.append("  [").append(r.target()).append(']');
+        }
+        if (r.millis() > 0) {
+            b.append("  ").append(r.millis()).append(" ms");
         }
         if (!r.reason().isEmpty()) {
             b.append("\n        ").append(oneLine(r.reason()));

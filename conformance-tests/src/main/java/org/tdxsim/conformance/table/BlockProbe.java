@@ -21,9 +21,17 @@ import org.tdxsim.kvm.uapi.KvmTdxInitVm;
  * client only: KVM_CREATE_VM(TDX) → KVM_TDX_INIT_VM with 0x80000008 EAX = GuestPhysBits << 16 | EAX[7:0]
  * → on success KVM_CREATE_VCPU + KVM_TDX_GET_CPUID (+ TDCS where readable).
  *
- * <p>VMs are reused where the semantics allow: a request KVM refuses itself ({@code hw_error} 0) leaves the
- * TD UNINITIALIZED (uapi §3.3 INIT_VM: every check precedes TD creation), so the next combination runs on
- * the same VM; after a module rejection or a success a fresh VM is created.
+ * <p>Work is reused where the semantics allow, and only there:
+ * <ul>
+ *   <li>a request KVM refuses itself ({@code hw_error} 0) leaves the TD UNINITIALIZED (uapi §3.3 INIT_VM:
+ *       every check precedes TD creation), so the next combination runs on the same VM; after a module
+ *       rejection or a success a fresh VM is created;</li>
+ *   <li>KVM_TDX_GET_CPUID of an accepted TD is a function of the TD's TDCS (CPUID values, shared bit;
+ *       uapi §4.4), so (when asked to) within one block and one requested EAX[7:0] it is read once per distinct TDCS
+ *       (GPAW, EPTP, CONFIG_FLAGS, ATTRIBUTES, XFAM) and reused for later cells with the same TDCS. Every
+ *       cell still runs its own KVM_TDX_INIT_VM and TDCS read. Without TDCS access every cell reads it.</li>
+ * </ul>
+ * Identical outcomes are interned (one object per distinct outcome).
  */
 public final class BlockProbe implements AutoCloseable {
 
@@ -33,15 +41,31 @@ public final class BlockProbe implements AutoCloseable {
     private final KvmTdxCapabilities caps;
     private VmFd vm;
     private Optional<Integer> supported;
+    private final java.util.Map<Object, KvmCpuidEntry2> readBacks = new java.util.HashMap<>();
+    private final java.util.Map<Outcome, Outcome> interned = new java.util.HashMap<>();
+    private long getCpuidCalls;
     private long calls;
 
+    private final boolean reuseReadBacks;
+
+    /** A probe that reads KVM_TDX_GET_CPUID for every accepted cell. */
     public BlockProbe(SimHost host) {
+        this(host, false);
+    }
+
+    /**
+     * @param reuseReadBacks whether to reuse KVM_TDX_GET_CPUID per distinct TDCS (the exhaustive table) or
+     *     read it for every accepted cell (the sampled properties)
+     */
+    public BlockProbe(SimHost host, boolean reuseReadBacks) {
         this.host = host;
+        this.reuseReadBacks = reuseReadBacks;
         this.kvm = Kvm.open(host.backend());
         int types = kvm.checkExtension(KvmConstants.KVM_CAP_VM_TYPES);
         if ((types & (1 << KvmConstants.KVM_X86_TDX_VM)) == 0) {
             String why;
-            try (VmFd probe = kvm.createVm(KvmConstants.KVM_X86_TDX_VM)) {
+            try {
+                kvm.createVm(KvmConstants.KVM_X86_TDX_VM).close();
                 why = "KVM_CAP_VM_TYPES lacks TDX but KVM_CREATE_VM(5) succeeded";
             } catch (KvmException e) {
                 why = e.error().explanation().orElse(e.error().describe());
@@ -89,8 +113,18 @@ public final class BlockProbe implements AutoCloseable {
                 .findFirst().map(KvmCpuidEntry2::eax).orElse(0) & 0xFF;
     }
 
+    /** KVM_TDX_GET_CPUID calls issued so far. */
+    public long getCpuidCalls() {
+        return getCpuidCalls;
+    }
+
     /** The outcome of requesting {@code guestPhysBits} and {@code eax70}. */
     public Outcome evaluate(int guestPhysBits, int eax70) {
+        Outcome o = evaluateOnce(guestPhysBits, eax70);
+        return interned.computeIfAbsent(o, x -> x);
+    }
+
+    private Outcome evaluateOnce(int guestPhysBits, int eax70) {
         if (unavailable.isPresent()) {
             return new Outcome.TdxUnavailable(unavailable.get());
         }
@@ -114,22 +148,32 @@ public final class BlockProbe implements AutoCloseable {
             return new Outcome.KvmRejected(e.errno(), e.errnoName(), e.error().explanation().orElse(e.error().describe()));
         }
         try {
-            return accepted();
+            return accepted(eax70);
         } finally {
             discardVm();
         }
     }
 
-    private Outcome accepted() {
+    private Outcome accepted(int eax70) {
+        Optional<TdInspector.Tdcs> tdcs = host.inspector().flatMap(i -> i.tdcs(host.backend(), vm.fd()));
+        KvmCpuidEntry2 e = tdcs.isPresent() && reuseReadBacks
+                ? readBacks.computeIfAbsent(java.util.List.of(eax70, tdcs.get()), k -> readAddrWidths())
+                : readAddrWidths();
+        int readBack = (e.eax() >>> 16) & 0xFF;
+        int maxPa = e.eax() & 0xFF;
+        int gpaw = tdcs.map(TdInspector.Tdcs::gpaw).orElse(readBack == 52 ? 1 : 0);
+        // The kernel's shared bit where the backend reports it; else what GET_CPUID implies (uapi §4.4).
+        int sharedBit = tdcs.map(TdInspector.Tdcs::kernelSharedBit).filter(b -> b >= 0).orElse(readBack - 1);
+        return new Outcome.Accepted(gpaw, tdcs.map(TdInspector.Tdcs::eptLevels), sharedBit, readBack, maxPa,
+                tdcs.isPresent());
+    }
+
+    /** KVM_CREATE_VCPU + KVM_TDX_GET_CPUID on the current TD: its 0x80000008 entry. */
+    private KvmCpuidEntry2 readAddrWidths() {
+        getCpuidCalls++;
         try (VcpuFd v = vm.createVcpu(0)) {
-            KvmCpuidEntry2 e = QemuProtocols.tdxGetCpuid(v).find(Host.LEAF_ADDR_WIDTHS, 0)
+            return QemuProtocols.tdxGetCpuid(v).find(Host.LEAF_ADDR_WIDTHS, 0)
                     .orElseThrow(() -> new IllegalStateException("KVM_TDX_GET_CPUID lists no 0x80000008"));
-            int readBack = (e.eax() >>> 16) & 0xFF;
-            int maxPa = e.eax() & 0xFF;
-            Optional<TdInspector.Tdcs> tdcs = host.inspector().flatMap(i -> i.tdcs(host.backend(), vm.fd()));
-            int gpaw = tdcs.map(TdInspector.Tdcs::gpaw).orElse(readBack == 52 ? 1 : 0);
-            return new Outcome.Accepted(gpaw, tdcs.map(TdInspector.Tdcs::eptLevels), readBack - 1, readBack, maxPa,
-                    tdcs.isPresent());
         }
     }
 

@@ -3,14 +3,21 @@ package org.tdxsim.conformance.table;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.util.Objects;
 import org.tdxsim.conformance.table.DecisionMatrix.Row;
 
-/** The decision table in long form: one CSV line per combination (RFC 4180 quoting). */
+/**
+ * The decision table as CSV (RFC 4180 quoting): one line per maximal run of consecutive GuestPhysBits
+ * values whose outcomes agree in everything but the wording of the reason (kind, label, errno, hw_error,
+ * GPAW, EPT levels, shared bit, read-backs). {@code guest_phys_bits_from..to} are inclusive; {@code reason}
+ * is the first cell's (the others differ only in the value they quote). A per-cell file would be 590k
+ * lines of mostly repeated text; this keeps every distinct outcome with its exact input range.
+ */
 public final class CsvRenderer {
 
     public static final String HEADER = "policy,module,base_platform,host_maxphyaddr,host_ept_5level,host_la57,"
-            + "eax_7_0,guest_phys_bits,outcome,label,errno,hw_error,gpaw,ept_levels,shared_bit,"
-            + "readback_guest_phys_bits,readback_maxphyaddr,reason";
+            + "eax_7_0,guest_phys_bits_from,guest_phys_bits_to,cells,outcome,label,errno,hw_error,gpaw,ept_levels,"
+            + "shared_bit,readback_guest_phys_bits,readback_maxphyaddr,reason";
 
     private CsvRenderer() {
     }
@@ -21,26 +28,21 @@ public final class CsvRenderer {
             out.write('\n');
             StringBuilder line = new StringBuilder(256);
             for (Row r : m.rows()) {
-                for (int g = 0; g < InputSpace.GUEST_PHYS_BITS_VALUES; g++) {
+                int start = 0;
+                for (int g = 1; g <= InputSpace.GUEST_PHYS_BITS_VALUES; g++) {
+                    if (g < InputSpace.GUEST_PHYS_BITS_VALUES && fields(r.at(g)).equals(fields(r.at(start)))) {
+                        continue;
+                    }
                     line.setLength(0);
-                    Outcome o = r.at(g);
+                    Outcome o = r.at(start);
                     line.append(r.policy()).append(',').append(r.module()).append(',')
                             .append(r.host().basePlatform()).append(',').append(r.host().maxPhysAddr()).append(',')
                             .append(r.host().ept5Level()).append(',').append(r.host().la57()).append(',')
-                            .append(r.eax70()).append(',').append(g).append(',')
-                            .append(o.kind()).append(',').append(quote(o.shortLabel())).append(',');
-                    switch (o) {
-                        case Outcome.Accepted a -> line.append(",,").append(a.gpaw()).append(',')
-                                .append(a.eptLevels().map(String::valueOf).orElse("")).append(',')
-                                .append(a.sharedBit()).append(',').append(a.guestPhysBitsReadBack()).append(',')
-                                .append(a.maxPhysAddrReadBack()).append(',');
-                        case Outcome.KvmRejected k -> line.append(k.errnoName()).append(",,,,,,,");
-                        case Outcome.ModuleRejected mr -> line.append(mr.errnoName()).append(',')
-                                .append(String.format("0x%016X", mr.status())).append(",,,,,,");
-                        case Outcome.TdxUnavailable u -> line.append(",,,,,,,");
-                    }
-                    line.append(quote(o.reason())).append('\n');
+                            .append(r.eax70()).append(',').append(start).append(',').append(g - 1).append(',')
+                            .append(g - start).append(',').append(fields(o)).append(',')
+                            .append(quote(o.reason())).append('\n');
                     out.append(line);
+                    start = g;
                 }
             }
             out.flush();
@@ -49,7 +51,20 @@ public final class CsvRenderer {
         }
     }
 
+    /** The CSV columns {@code outcome .. readback_maxphyaddr} of one cell (runs merge on equal text). */
+    static String fields(Outcome o) {
+        String kind = o.kind() + "," + quote(o.shortLabel()) + ",";
+        return kind + switch (o) {
+            case Outcome.Accepted a -> ",," + a.gpaw() + "," + a.eptLevels().map(String::valueOf).orElse("") + ","
+                    + a.sharedBit() + "," + a.guestPhysBitsReadBack() + "," + a.maxPhysAddrReadBack();
+            case Outcome.KvmRejected k -> k.errnoName() + ",,,,,,";
+            case Outcome.ModuleRejected mr -> mr.errnoName() + "," + String.format("0x%016X", mr.status()) + ",,,,,";
+            case Outcome.TdxUnavailable u -> ",,,,,,";
+        };
+    }
+
     static String quote(String s) {
+        Objects.requireNonNull(s);
         if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0) {
             return s;
         }

@@ -135,7 +135,7 @@ public final class DecisionTable {
         ModuleProfile module = ModuleProfiles.builtIn(b.module());
         PlatformProfile platform = platform(b.host());
         List<Row> rows = new ArrayList<>();
-        try (BlockProbe probe = new BlockProbe(SimHosts.open(module, platform, b.policy()))) {
+        try (BlockProbe probe = new BlockProbe(SimHosts.open(module, platform, b.policy()), true)) {
             probe.supportedAddrWidthsEax(); // read once before the rows (cached by the probe)
             for (int eax : s.eax70s()) {
                 ImmutableList.Builder<Outcome> cells = ImmutableList.builderWithExpectedSize(InputSpace.GUEST_PHYS_BITS_VALUES);

@@ -8,20 +8,20 @@ import java.util.stream.IntStream;
  *
  * <p>Domains and why each value is there:
  * <ul>
- *   <li><b>host MAXPHYADDR</b> {@code 39, 46, 47, 48, 49, 52}: 52 = SPR with TME-MK, GNR, Sierra Forest;
- *       46 = EMR/SPR dumps without it (host-cpus README); 39 = a client-class width; 47/48 = either side
- *       of KVM's "GuestPhysBits must be 48 or 52" line, since KVM_GET_SUPPORTED_CPUID advertises
- *       min(MAXPHYADDR, 48) without 5-level TDP (uapi §4.2); 48/49 = either side of the module's
- *       {@code MIN_PA_FOR_PML5} = 49 for 5-level EPT (abi §4.1 row 15).</li>
+ *   <li><b>host MAXPHYADDR</b> {@code 46, 47, 48, 49, 52}: 52 = SPR with TME-MK, GNR, Sierra Forest;
+ *       46 = EMR/SPR dumps without it (host-cpus README); 47/48 = either side of KVM's "GuestPhysBits must
+ *       be 48 or 52" line, since KVM_GET_SUPPORTED_CPUID advertises MAXPHYADDR (capped at 48 without
+ *       5-level TDP, uapi §4.2); 48/49 = either side of the module's {@code MIN_PA_FOR_PML5} = 49 for
+ *       5-level EPT (abi §4.1 row 15). The jqwik properties sample all of 36..52.</li>
  *   <li><b>5-level EPT</b> and <b>LA57</b>: both values each (Sierra Forest = MAXPHYADDR 52 without 5-level
  *       EPT, host-cpus README claim 1).</li>
  *   <li><b>module version</b>: every shipped profile (1.0, 1.5.01, 1.5.06 = MAXPA_VIRT, 2.0.08 = MAXGPA_VIRT).</li>
  *   <li><b>policy</b>: every GPAW policy of the simulated kernel.</li>
  *   <li><b>requested GuestPhysBits</b> (0x80000008 EAX[23:16]): all of 0..255.</li>
- *   <li><b>requested EAX[7:0]</b> {@code 0, 36, 45, 46, 48, 49, 52, 53}: 0 = "native" under MAXPA_VIRT
- *       (abi §5.5); 36 = KVM's default guest MAXPHYADDR; 45 = {@code MIN_VIRT_MAXPA}; 46/52 = the host
- *       widths; 48/49 = the 4-/5-level line a GPAW-from-EAX[7:0] policy draws (uapi §4.6, Apr 2024);
- *       53 = above the architectural maximum.</li>
+ *   <li><b>requested EAX[7:0]</b> {@code 0, 45, 48, 49, 52, 53}: 0 = "native" under MAXPA_VIRT
+ *       (abi §5.5); 45 = {@code MIN_VIRT_MAXPA}; 48/49 = the 4-/5-level line a GPAW-from-EAX[7:0] policy
+ *       draws (uapi §4.6, Apr 2024); 52 = the widest architectural width; 53 = above it. The jqwik
+ *       properties sample all of 0..255.</li>
  * </ul>
  *
  * @param basePlatform platform profile the host variants are derived from (with its withers)
@@ -33,8 +33,8 @@ public record InputSpace(String basePlatform, ImmutableList<Integer> maxPhysAddr
     /** GuestPhysBits is always enumerated over its whole byte. */
     public static final int GUEST_PHYS_BITS_VALUES = 256;
 
-    public static final ImmutableList<Integer> STANDARD_MAXPHYADDRS = ImmutableList.of(39, 46, 47, 48, 49, 52);
-    public static final ImmutableList<Integer> STANDARD_EAX70 = ImmutableList.of(0, 36, 45, 46, 48, 49, 52, 53);
+    public static final ImmutableList<Integer> STANDARD_MAXPHYADDRS = ImmutableList.of(46, 47, 48, 49, 52);
+    public static final ImmutableList<Integer> STANDARD_EAX70 = ImmutableList.of(0, 45, 48, 49, 52, 53);
 
     /** The standard space over the given modules and policies. */
     public static InputSpace standard(String basePlatform, ImmutableList<String> modules,

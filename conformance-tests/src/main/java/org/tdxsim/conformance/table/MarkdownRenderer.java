@@ -39,13 +39,19 @@ public final class MarkdownRenderer {
         md.append("Legend: `GPAW 0` / `GPAW 1` = accepted (TDCS GPAW); an errno name = KVM refused; ")
                 .append("a status = TDH.MNG.INIT refused (errno + hw_error); `no TDX` = bring-up refused.\n\n");
 
-        md.append("## Bring-up per module × host\n\n| module | host | result |\n|---|---|---|\n");
+        md.append("## Bring-up per module × host\n\n| module | hosts | result |\n|---|---|---|\n");
+        Map<String, List<String>> hostsByResult = new LinkedHashMap<>();
         m.bringUps().forEach((k, v) -> {
             String[] parts = k.split(" \\| ", 2);
-            md.append("| ").append(parts[0]).append(" | ").append(parts.length > 1 ? parts[1] : "")
-                    .append(" | ").append(escape(v)).append(" |\n");
+            hostsByResult.computeIfAbsent(parts[0] + "\u0000" + shortReason(v), x -> new ArrayList<>())
+                    .add(parts.length > 1 ? parts[1] : "");
         });
-        md.append('\n');
+        hostsByResult.forEach((k, hosts) -> {
+            String[] parts = k.split("\u0000", 2);
+            md.append("| ").append(parts[0]).append(" | ").append(String.join("<br>", hosts)).append(" | ")
+                    .append(escape(parts[1])).append(" |\n");
+        });
+        md.append("\nFull reasons (with the CPUID values TDH.SYS.INIT compared) are in the HTML page's Bring-up tab.\n\n");
 
         for (String policy : s.policies()) {
             md.append("## Policy ").append(policy).append("\n\n");
@@ -132,6 +138,17 @@ public final class MarkdownRenderer {
 
     private static String label(Run run) {
         return run.outcome().shortLabel();
+    }
+
+    /** A bring-up result up to the explanation's detail (" — "), e.g. the refusing status. */
+    static String shortReason(String v) {
+        int cut = v.indexOf(" — ");
+        if (cut < 0) {
+            return v;
+        }
+        String head = v.substring(0, cut);
+        long open = head.chars().filter(c -> c == '(').count() - head.chars().filter(c -> c == ')').count();
+        return head + ")".repeat((int) Math.max(0, open));
     }
 
     static String escape(String s) {

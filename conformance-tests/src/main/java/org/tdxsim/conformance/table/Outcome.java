@@ -46,7 +46,8 @@ public sealed interface Outcome {
      * @param gpaw TD_PARAMS.CONFIG_FLAGS.GPAW as stored by the module (TDCS.GPAW), or derived from the
      *     GuestPhysBits KVM_TDX_GET_CPUID reports when the backend cannot read TDCS
      * @param eptLevels EPT page-walk levels from TDCS.EPTP bits 5:3 (+1), if readable
-     * @param sharedBit GPA shared bit (47 or 51) derived from what KVM_TDX_GET_CPUID reports
+     * @param sharedBit GPA shared bit (47 or 51) as the kernel recorded it where the backend says, else
+     *     derived from what KVM_TDX_GET_CPUID reports
      * @param guestPhysBitsReadBack 0x80000008 EAX[23:16] returned by KVM_TDX_GET_CPUID
      * @param maxPhysAddrReadBack 0x80000008 EAX[7:0] returned by KVM_TDX_GET_CPUID
      * @param tdcsReadable whether gpaw/eptLevels come from TDCS rather than being derived

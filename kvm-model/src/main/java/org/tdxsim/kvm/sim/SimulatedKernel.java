@@ -37,7 +37,7 @@ import org.tdxsim.module.status.TdxStatus;
  *
  * <p>Sources: kvm-tdx-uapi.md (cited per method as §n) for everything TDX; generic KVM rules outside
  * that digest ({@code kvm_main.c}, {@code x86.c}, {@code cpuid.c}, {@code guest_memfd.c}) are named
- * where used and listed in the module README as modelling choices.
+ * where used and listed in the package documentation as modelling choices.
  *
  * <p>One kernel lock: every call is serialized ({@code synchronized}), so the 6.19 "vCPU creation in
  * flight" -EBUSY window can never be observed here.

@@ -250,4 +250,43 @@ class InitVmTest {
             assertThat(m.tdhMngRd(tdr, 0x1310000300000015L, 0).r8()).isEqualTo(6);
         }
     }
+
+    /**
+     * Kernel order (§3.3 steps 4–8): a request that breaks every rule reports the earliest check; fixing
+     * that one reveals the next — reserved, padding, attributes, xfam, GuestPhysBits, TSX, unmapped
+     * leaf, then the module's verdict.
+     */
+    @Test
+    void checksRunInKernelOrder() {
+        try (SimulatedKernel k = Fixtures.kernel(); QemuFlow f = ready(k)) {
+            KvmTdxInitVm good = f.initVmRequest();
+            long[] res = new long[12];
+            res[0] = 1;
+            KvmCpuid2 bad = plus(edit(edit(withGuestPhysBits(f.initCpuid, 40), 7, 0,
+                    e -> e.withRegisters(e.eax(), e.ebx() | Tdx.RTM, e.ecx(), e.edx())),
+                    0x80000008, 0, e -> e.withRegisters(e.eax(), e.ebx() | 1, e.ecx(), e.edx())),
+                    new KvmCpuidEntry2(0x40000001, 0, 0, 0, 0, 0, 0));
+            KvmCpuid2 padded = new KvmCpuid2(bad.nent(), 1, bad.entries());
+            ImmutableLongArray reserved = ImmutableLongArray.copyOf(res);
+            long attrs = good.attributes() | 1;
+            long xfam = good.xfam() | 1L << 8;
+            record Step(KvmTdxInitVm req, String why) {}
+            List<Step> steps = List.of(
+                    new Step(new KvmTdxInitVm(attrs, xfam, good.mrconfigid(), good.mrowner(), good.mrownerconfig(), reserved, padded), "reserved"),
+                    new Step(new KvmTdxInitVm(attrs, xfam, good.mrconfigid(), good.mrowner(), good.mrownerconfig(), good.reserved(), padded), "padding"),
+                    new Step(new KvmTdxInitVm(attrs, xfam, good.mrconfigid(), good.mrowner(), good.mrownerconfig(), good.reserved(), bad), "supported_attrs"),
+                    new Step(new KvmTdxInitVm(good.attributes(), xfam, good.mrconfigid(), good.mrowner(), good.mrownerconfig(), good.reserved(), bad), "supported_xfam"),
+                    new Step(withCpuid(f, bad), "GuestPhysBits 40"),
+                    new Step(withCpuid(f, withGuestPhysBits(bad, 52)), "HLE/RTM"),
+                    new Step(withCpuid(f, edit(withGuestPhysBits(bad, 52), 7, 0,
+                            e -> e.withRegisters(e.eax(), e.ebx() & ~Tdx.RTM, e.ecx(), e.edx()))), "0x40000001"));
+            for (Step st : steps) {
+                fails(() -> f.vm.tdxInitVm(st.req()), Errno.EINVAL, st.why());
+            }
+            KvmCpuid2 moduleOnly = edit(f.initCpuid, 0x80000008, 0, e -> e.withRegisters(e.eax(), e.ebx() | 1, e.ecx(), e.edx()));
+            KvmException last = fails(() -> f.vm.tdxInitVm(withCpuid(f, moduleOnly)), Errno.EINVAL, "TDH.MNG.INIT");
+            assertThat(last.hwError()).isPresent();
+            f.initVm();
+        }
+    }
 }
