@@ -88,7 +88,7 @@ def main(argv):
         expect("0xC000010000000045 is OPERAND_INVALID|CPUID_CONFIG in every version",
                set(names.values()) == {"TDX_OPERAND_INVALID|CPUID_CONFIG(69)"}, names)
 
-        # 2. SEAMCALL level: a module instance, brought up like Linux does, then raw SEAMCALLs.
+        # 2. SEAMCALL level: a module instance brought up like Linux does, then a TD built with raw SEAMCALLs.
         module = oracle.call("module.new", module="1.5.06", handle="m")
         expect("module 1.5.06 comes up on the default platform", module["ready"], module["bring_up"])
         tdr = oracle.call("memory.alloc_page", handle="m")["pa"]
@@ -96,8 +96,44 @@ def main(argv):
         expect("TDH.MNG.CREATE with a non-private HKID fails with OPERAND_INVALID|RDX",
                bad["status_name"] == "TDX_OPERAND_INVALID|RDX(2)", bad["status_name"])
         print("     why: " + bad["explanation"]["summary"])
+        hkid = module["private_hkid_min"] + 1          # the first private HKID is the module's global one
+        steps = [("TDH.MNG.CREATE", {"rcx": tdr, "rdx": hkid}), ("TDH.MNG.KEY.CONFIG", {"rcx": tdr})]
+        for _ in range(module["tdcs_pages"]):
+            steps.append(("TDH.MNG.ADDCX", {"rcx": oracle.call("memory.alloc_page", handle="m")["pa"], "rdx": tdr}))
+        statuses = [oracle.call("seamcall", handle="m", leaf=leaf, **regs)["status_name"] for leaf, regs in steps]
+        expect("TDH.MNG.CREATE, KEY.CONFIG and ADDCX succeed", set(statuses) == {"TDX_SUCCESS"}, statuses)
+        # TD_PARAMS as fields: the server encodes them (module 1.5.06 layout), places them in a page, RDX = its address.
+        # CPUID(1).EDX bit 0 (FPU) is not configurable, so TDH.MNG.INIT must refuse it with OPERAND_INVALID|CPUID_CONFIG.
+        td_params = {"attributes": "0x10000000", "xfam": "0x3", "max_vcpus": 1, "tsc_frequency": 100,
+                     "cpuid_config": [{"edx": "0x1"}]}
+        init = oracle.call("seamcall", handle="m", leaf="TDH.MNG.INIT", rcx=tdr, td_params=td_params)
+        expect("TDH.MNG.INIT refuses a non-configurable CPUID bit", init["status"] == "0xC000010000000045", init["status_name"])
+        for line in init["explanation"]["details"]:
+            print("     " + line)
+        td_params["cpuid_config"] = []
+        init = oracle.call("seamcall", handle="m", leaf="TDH.MNG.INIT", rcx=tdr, td_params=td_params)
+        expect("TDH.MNG.INIT accepts the corrected TD_PARAMS", init["success"], init["explanation"])
 
-        # 3. Protocol errors do not end the session.
+        # 3. KVM level: the simulated kernel, one ioctl per request, structs as JSON.
+        oracle.call("kvm.open", module="2.0.08", handle="kvm")
+        oracle.call("ioctl", fd="kvm", ioctl="KVM_CREATE_VM", type=5, handle="vm")
+        caps = oracle.call("ioctl", fd="vm", ioctl="KVM_TDX_CAPABILITIES")
+        expect("KVM_TDX_CAPABILITIES reports only SEPT_VE_DISABLE as supported attribute",
+               caps["supported_attrs"] == "0x0000000010000000", caps["supported_attrs"])
+        gpaw46 = [{"function": "0x80000008", "index": 0, "eax": "0x002E0000"}]    # GuestPhysBits 46
+        r = oracle.call("ioctl", fd="vm", ioctl="KVM_TDX_INIT_VM", attributes="0x10000000", xfam="0x3", cpuid=gpaw46)
+        expect("KVM_TDX_INIT_VM with GuestPhysBits 46 returns -EINVAL", r["errno_name"] == "EINVAL", r)
+        print("     why: " + r["explanation"])
+        gpaw48 = [{"function": "0x80000008", "index": 0, "eax": "0x00300000"}]
+        r = oracle.call("ioctl", fd="vm", ioctl="KVM_TDX_INIT_VM", attributes="0x10000000", xfam="0x3", cpuid=gpaw48)
+        expect("KVM_TDX_INIT_VM with GuestPhysBits 48 succeeds", r["result"] == 0, r)
+        oracle.call("ioctl", fd="vm", ioctl="KVM_ENABLE_CAP", ioapic_pins=24)
+        oracle.call("ioctl", fd="vm", ioctl="KVM_CREATE_VCPU", vcpu_id=0, handle="cpu0")
+        cpuid = oracle.call("ioctl", fd="cpu0", ioctl="KVM_TDX_GET_CPUID")["cpuid"]
+        leaf = next(e for e in cpuid if e["function"] == "0x80000008")
+        expect("KVM_TDX_GET_CPUID reports GuestPhysBits 48 back", (int(leaf["eax"], 16) >> 16) & 0xFF == 48, leaf)
+
+        # 4. Protocol errors do not end the session.
         broken = oracle.raw("{this is not json")
         expect("a malformed line gets an error response", not broken["ok"] and broken["error"]["code"] == "malformed")
         try:
@@ -107,6 +143,9 @@ def main(argv):
             expect("an unknown handle is refused", e.code == "bad_handle", e)
         expect("the session still answers", oracle.call("hello")["ok"])
         oracle.call("close", handle="m")
+        oracle.call("close", handle="cpu0")
+        oracle.call("close", handle="vm")
+        oracle.call("close", handle="kvm")
     finally:
         oracle.close()
     print(f"{len(FAILURES)} failed" if FAILURES else "all expectations held")

@@ -66,9 +66,11 @@ public final class Main implements Runnable {
     private static final LinkedHashMap<String, Class<?>> COMMANDS = new LinkedHashMap<>();
 
     static {
+        COMMANDS.put("conformance", ConformanceCommand.class);
         COMMANDS.put("check", CheckCommand.class);
         COMMANDS.put("explain", ExplainCommand.class);
         COMMANDS.put("profiles", ProfilesCommand.class);
+        COMMANDS.put("decision-table", DecisionTableCommand.class);
         COMMANDS.put("probe", ProbeCommand.class);
         COMMANDS.put("capture-host", CaptureHostCommand.class);
         COMMANDS.put("serve", ServeCommand.class);

@@ -13,6 +13,25 @@ class MainTest {
         assertThat(r.out()).contains("serve");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"conformance", "check", "explain", "profiles", "profiles list",
+        "profiles show", "profiles diff", "decision-table", "probe", "capture-host", "serve"})
+    void everyCommandHasHelp(String command) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(command.split(" ")));
+        args.add("--help");
+        CliRun r = CliRun.run(args.toArray(String[]::new));
+        assertThat(r.rc()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("Usage: tdxsim " + command);
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void topLevelHelpListsEveryCommandButTheHiddenOne() {
+        String out = CliRun.run("--help").out();
+        assertThat(out).contains("conformance", "check", "explain", "profiles", "decision-table", "probe", "capture-host", "serve")
+                .doesNotContain("cds-training");
+    }
+
     @Test
     void unknownOptionIsOneLineAndExitTwo() {
         CliRun r = CliRun.run("--frobnicate");

@@ -50,6 +50,31 @@ class ServeSeamcallTest {
         }
     }
 
+    /** TD_PARAMS fields → bytes is the simulator's own codec (abi §3.1 layout of the requested version). */
+    @Test
+    void tdParamsEncodeDecodeUseTheSimulatorCodec() {
+        for (String v : ModuleProfiles.versions()) {
+            var m = ModuleProfiles.builtIn(v);
+            byte[] expected = org.tdxsim.module.tdparams.TdParams.builder(m).attributes(1L << 28).xfam(0xE7).maxVcpus(8)
+                    .tscFrequency(120).cpuidConfig(0, new org.tdxsim.module.cpuid.CpuidRegs(0, 0xFF0000, 0, 0)).build().encode();
+            List<JsonNode> rs = serve(
+                    "{\"id\":1,\"op\":\"td_params.encode\",\"module\":\"" + v + "\",\"fields\":{\"attributes\":\"0x10000000\","
+                            + "\"xfam\":\"0xE7\",\"max_vcpus\":8,\"tsc_frequency\":120,\"cpuid_config\":[{\"ebx\":\"0xFF0000\"}]}}",
+                    "{\"id\":2,\"op\":\"td_params.decode\",\"module\":\"" + v + "\",\"hex\":\""
+                            + java.util.HexFormat.of().formatHex(expected) + "\"}",
+                    "{\"id\":3,\"op\":\"td_params.encode\",\"module\":\"" + v + "\",\"fields\":{\"atributes\":1}}",
+                    "{\"id\":4,\"op\":\"td_params.decode\",\"module\":\"" + v + "\",\"hex\":\"00ff\"}");
+            assertThat(rs.get(0).get("hex").asText()).isEqualTo(java.util.HexFormat.of().formatHex(expected));
+            JsonNode f = rs.get(1).get("fields");
+            assertThat(f.get("max_vcpus").asInt()).isEqualTo(8);
+            assertThat(f.get("tsc_frequency").asInt()).isEqualTo(120);
+            assertThat(f.get("cpuid_config")).hasSize(m.maxNumCpuidConfig());
+            assertThat(f.at("/cpuid_config/0/ebx").asText()).isEqualTo("0x00FF0000");
+            assertThat(rs.get(2).at("/error/message").asText()).contains("unknown TD_PARAMS field");
+            assertThat(rs.get(3).at("/error/message").asText()).contains("1024 bytes");
+        }
+    }
+
     @Test
     void memoryRoundTripAndLimits() {
         List<JsonNode> rs = serve(

@@ -25,6 +25,21 @@ final class SeamOps {
     static void register(OracleServer server, Session session) {
         server.register("module.new", r -> moduleNew(r, session));
         server.register("seamcall", r -> seamcall(r, session));
+        server.register("td_params.encode", r -> {
+            var m = Profiles.builtInModule("module", r.optString("module").orElse(Profiles.defaultModule()));
+            if (!r.has("fields")) {
+                throw Request.missing("fields", "an object of TD_PARAMS fields");
+            }
+            ObjectNode o = OracleServer.obj();
+            o.put("hex", HexFormat.of().formatHex(TdParamsJson.parse(m, "fields", r.node("fields")).encode()));
+            return o;
+        });
+        server.register("td_params.decode", r -> {
+            var m = Profiles.builtInModule("module", r.optString("module").orElse(Profiles.defaultModule()));
+            ObjectNode o = OracleServer.obj();
+            o.set("fields", TdParamsJson.fields(TdParamsJson.parse(m, "hex", r.node("hex"))));
+            return o;
+        });
         server.register("memory.alloc_page", r -> {
             TdxModule m = session.get(r.string("handle"), TdxModule.class, "a module (from module.new)");
             var pa = m.memory().tryAllocatePage();
@@ -78,6 +93,12 @@ final class SeamOps {
         o.put("module", mp.version().label());
         o.put("platform", pp.name());
         o.put("logical_processors", m.numLps());
+        o.put("private_hkid_min", m.privateHkidMin());
+        o.put("private_hkid_max", m.privateHkidMax());
+        o.put("packages", m.numPackages());
+        // TDCS pages TDH.MNG.ADDCX must add before TDH.MNG.INIT (abi §4.1 row 5; 1.0: exactly MAX_NUM_TDCS_PAGES, §4.2)
+        var tdcs = mp.version().is1_0() ? mp.constant("MAX_NUM_TDCS_PAGES") : mp.constant("MIN_NUM_TDCS_PAGES");
+        tdcs.ifPresent(v -> o.put("tdcs_pages", v));
         o.put("tdmr_base", hex64(m.memory().tdmrBase()));
         o.put("tdmr_size", hex64(m.memory().tdmrSize()));
         return o;
@@ -101,12 +122,34 @@ final class SeamOps {
             rax = Registers.raxFor(leaf, (int) version);
         }
         long lp = r.unsigned("lp", 32, 0);
+        // TD_PARAMS given inline (fields or hex): placed in a fresh host page (or at td_params_pa), RDX points to it.
+        long tdParamsPa = -1;
+        if (r.has("td_params")) {
+            byte[] bytes = TdParamsJson.parse(m.profile(), "td_params", r.node("td_params")).encode();
+            if (r.has("td_params_pa")) {
+                tdParamsPa = r.unsigned("td_params_pa", 64);
+            } else {
+                var page = m.memory().tryAllocatePage();
+                if (page.isEmpty()) {
+                    throw new ProtocolError(ProtocolError.Code.limit, "host memory exhausted: no page for TD_PARAMS");
+                }
+                tdParamsPa = page.getAsLong();
+            }
+            if (!m.memory().write(tdParamsPa, bytes)) {
+                throw Request.bad("td_params_pa", hex64(tdParamsPa) + " lies outside the CMR");
+            }
+        }
         if (lp >= m.numLps()) {
             throw Request.bad("lp", lp + " is not a logical processor of the platform (0.." + (m.numLps() - 1) + ")");
         }
-        Registers in = new Registers(rax, r.unsigned("rcx", 64, 0), r.unsigned("rdx", 64, 0), r.unsigned("r8", 64, 0),
+        long rdx = r.has("rdx") || tdParamsPa < 0 ? r.unsigned("rdx", 64, 0) : tdParamsPa;
+        Registers in = new Registers(rax, r.unsigned("rcx", 64, 0), rdx, r.unsigned("r8", 64, 0),
                 r.unsigned("r9", 64, 0), r.unsigned("r10", 64, 0), r.unsigned("r11", 64, 0));
-        return result(m.seamcall((int) lp, in), m);
+        ObjectNode o = result(m.seamcall((int) lp, in), m);
+        if (tdParamsPa >= 0) {
+            o.put("td_params_pa", hex64(tdParamsPa));
+        }
+        return o;
     }
 
     private static int leafNumber(Request r, TdxModule m) {
