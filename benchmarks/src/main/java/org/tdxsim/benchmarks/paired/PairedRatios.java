@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.tdxsim.benchmarks.bringup.PlainVmBringUp;
 import org.tdxsim.benchmarks.bringup.SimBackends;
 import org.tdxsim.benchmarks.bringup.TdBringUp;
+import org.tdxsim.benchmarks.device.FfmFloor;
 import org.tdxsim.kvm.Kvm;
 import org.tdxsim.kvm.KvmBackend;
 import org.tdxsim.kvm.device.DeviceBackend;
@@ -31,9 +32,10 @@ import org.tdxsim.kvm.uapi.KvmConstants;
  * <ul>
  *   <li>{@code bringup}: simulated TD bring-up ({@link TdBringUp}) vs real-kernel plain-VM bring-up
  *       ({@link PlainVmBringUp}), both in this JVM through the typed client;
- *   <li>{@code ioctl <c-binary>}: {@code KVM_CHECK_EXTENSION} through {@link DeviceBackend#ioctl} and
- *       the typed client in this JVM, vs the C loop {@code kvm_check_extension_loop} run as a child
- *       process for one round (it times itself, so process start-up is not counted).
+ *   <li>{@code ioctl <c-binary>}: {@code KVM_CHECK_EXTENSION} through {@link DeviceBackend#ioctl}, the
+ *       typed client and {@link FfmFloor} (the cheapest FFM downcall) in this JVM, vs the C loop
+ *       {@code kvm_check_extension_loop} run as a child process for one round (it times itself, so
+ *       process start-up is not counted).
  * </ul>
  *
  * Usage: {@code PairedRatios <out.json> bringup|ioctl [c-binary] [--quick]}.
@@ -45,7 +47,8 @@ public final class PairedRatios {
      * the same in CPU time of the measuring thread (user + system: not inflated while other processes
      * run), and an optional third series {@code c} (NaN if none).
      */
-    public record Round(double a, double b, double ratio, double aCpu, double bCpu, double cpuRatio, double c) {}
+    public record Round(double a, double b, double ratio, double aCpu, double bCpu, double cpuRatio, double c,
+            double d, double dCpu) {}
 
     /**
      * The result.
@@ -56,7 +59,8 @@ public final class PairedRatios {
      */
     public record Result(String what, String a, String b, String c, String unit, List<Round> rounds,
             double medianRatio, double q1Ratio, double q3Ratio, double medianA, double medianB, double medianCRatio,
-            double medianCpuRatio, double q1CpuRatio, double q3CpuRatio, double medianACpu, double medianBCpu) {}
+            double medianCpuRatio, double q1CpuRatio, double q3CpuRatio, double medianACpu, double medianBCpu,
+            double medianDCpuRatio, double medianDCpu) {}
 
     static final Pattern C_ROUND = Pattern.compile("^c [^:]+: ([0-9.]+) ns/op.*cpu ([0-9.]+) ns/op");
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -98,7 +102,8 @@ public final class PairedRatios {
             for (int i = 0; i < rounds; i++) {
                 double[] a = perOpMicros(td::buildAndClose, roundMillis);
                 double[] b = perOpMicros(vm::buildAndClose, roundMillis);
-                out.add(new Round(a[0], b[0], a[0] / b[0], a[1], b[1], a[1] / b[1], Double.NaN));
+                out.add(new Round(a[0], b[0], a[0] / b[0], a[1], b[1], a[1] / b[1], Double.NaN, Double.NaN,
+                        Double.NaN));
             }
             return summarize("TD bring-up: simulated TD / real-kernel plain VM", "simulated TD bring-up (µs)",
                     "real plain-VM bring-up (µs)", "", "µs", out);
@@ -107,12 +112,13 @@ public final class PairedRatios {
 
     /** Target 2: {@code rounds} of {@code calls} ioctls per side; C runs as a child process per round. */
     public static Result ioctl(Path cBinary, int rounds, long calls) throws IOException, InterruptedException {
-        try (DeviceBackend device = new DeviceBackend(); Kvm kvm = Kvm.open(device)) {
+        try (DeviceBackend device = new DeviceBackend(); Kvm kvm = Kvm.open(device); FfmFloor floor = new FfmFloor()) {
             int fd = kvm.fd();
             long sink = 0;
             for (int i = 0; i < 300_000; i++) { // C2 compiles the downcall path
                 sink += device.ioctl(fd, Ioctls.KVM_CHECK_EXTENSION, KvmConstants.KVM_CAP_VM_TYPES);
                 sink += kvm.checkExtension(KvmConstants.KVM_CAP_VM_TYPES);
+                sink += floor.ioctl(fd, Ioctls.KVM_CHECK_EXTENSION, KvmConstants.KVM_CAP_VM_TYPES);
             }
             List<Round> out = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
@@ -129,7 +135,14 @@ public final class PairedRatios {
                     sink += kvm.checkExtension(KvmConstants.KVM_CAP_VM_TYPES);
                 }
                 double client = (System.nanoTime() - t0) / (double) calls;
-                out.add(new Round(ffm, c[0], ffm / c[0], ffmCpu, c[1], ffmCpu / c[1], client));
+                t0 = System.nanoTime();
+                cpu0 = THREADS.getCurrentThreadCpuTime();
+                for (long i = 0; i < calls; i++) {
+                    sink += floor.ioctl(fd, Ioctls.KVM_CHECK_EXTENSION, KvmConstants.KVM_CAP_VM_TYPES);
+                }
+                double fl = (System.nanoTime() - t0) / (double) calls;
+                double flCpu = (THREADS.getCurrentThreadCpuTime() - cpu0) / (double) calls;
+                out.add(new Round(ffm, c[0], ffm / c[0], ffmCpu, c[1], ffmCpu / c[1], client, fl, flCpu));
             }
             if (sink == 42) {
                 System.err.println(sink); // keeps the loops' results alive
@@ -182,7 +195,9 @@ public final class PairedRatios {
                 cRatios.isEmpty() ? Double.NaN : quantile(cRatios, 0.5), quantile(cpuRatios, 0.5),
                 quantile(cpuRatios, 0.25), quantile(cpuRatios, 0.75),
                 quantile(rounds.stream().map(Round::aCpu).sorted().toList(), 0.5),
-                quantile(rounds.stream().map(Round::bCpu).sorted().toList(), 0.5));
+                quantile(rounds.stream().map(Round::bCpu).sorted().toList(), 0.5),
+                quantile(rounds.stream().map(r -> r.dCpu() / r.bCpu()).sorted().toList(), 0.5),
+                quantile(rounds.stream().map(Round::dCpu).sorted().toList(), 0.5));
     }
 
     /** Linear-interpolated quantile of sorted values. */

@@ -101,8 +101,8 @@ public final class BringUpProfile {
     }
 
     /**
-     * Condenses a recording: execution and allocation samples of thread {@code thread} (the loop's), minus
-     * JFR's own work (its start-up instruments classes on the recorded thread).
+     * Condenses a recording: execution and allocation samples of thread {@code thread} (the loop's; ""
+     * for all threads), minus JFR's own work (its start-up instruments classes on the recorded thread).
      */
     public static Profile analyse(Path jfr, double seconds, long bringUps, String thread) throws IOException {
         Map<String, Integer> self = new HashMap<>();
@@ -198,7 +198,11 @@ public final class BringUpProfile {
         return name(st.getFrames().getFirst());
     }
 
+    /** {@code thread} "" accepts every thread. */
     private static boolean onThread(RecordedEvent e, String thread) {
+        if (thread.isEmpty()) {
+            return true;
+        }
         RecordedThread t = e.hasField("sampledThread") ? e.getThread("sampledThread") : e.getThread();
         return t != null && thread.equals(t.getJavaName());
     }

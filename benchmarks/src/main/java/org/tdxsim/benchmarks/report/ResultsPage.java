@@ -235,6 +235,16 @@ public final class ResultsPage {
                     + "latency on an idle machine, while wall time on this shared machine mostly measures preemption); "
                     + "wall time: %.2f×; typed client / C (wall): %.2f×.%n%n", ratio, p.path("medianRatio").asDouble(),
                     p.path("medianCRatio").asDouble()));
+            if (p.path("medianDCpu").asDouble(0) > 0) {
+                body.append(String.format(Locale.ROOT, "Where the gap is: the same downcall with its errno segment "
+                        + "allocated once instead of a confined arena per call ([`FfmFloor`](../src/main/java/org/"
+                        + "tdxsim/benchmarks/device/FfmFloor.java), benchmark-only) takes %s CPU = %.2f× C; so of "
+                        + "`DeviceBackend.ioctl`'s %s, about %s is the per-call arena (`Libc.ioctl`: "
+                        + "`Arena.ofConfined()` + `allocate(CALL_STATE)`, a native malloc/free) and the dispatch "
+                        + "around it.%n%n", ns(p.path("medianDCpu").asDouble()), p.path("medianDCpuRatio").asDouble(),
+                        ns(p.path("medianACpu").asDouble()),
+                        ns(p.path("medianACpu").asDouble() - p.path("medianDCpu").asDouble())));
+            }
             rows.add(new Row(2, "ioctl round trip, device backend / C", String.format(Locale.ROOT,
                     "%.2f× CPU (%.2f× wall)", ratio, p.path("medianRatio").asDouble()),
                     "≤ 1.3×", ratio <= 1.3 ? Verdict.MET : Verdict.MISSED));
@@ -270,6 +280,14 @@ public final class ResultsPage {
         table(body, List.of("command", "runs", "mean", "min", "max", "÷ `java -version`", "exit codes"), table);
         body.append("Exit codes: `./tdxsim` exits 1 when a check fails (e.g. `check` on a request the module "
                 + "refuses) — still a complete run; a crash is reported as not measured.\n\n");
+        raw.json("profile-decision-table.json").ifPresent(j -> {
+            body.append(String.format(Locale.ROOT, "What dominates `./tdxsim decision-table`: one more run under JFR "
+                    + "(`profile` settings, all threads, %.1f s with the recorder on, %d execution samples). "
+                    + "*total* = share of samples with the method anywhere on the stack, *self* = on top.%n%n",
+                    j.path("seconds").asDouble(), j.path("executionSamples").asLong()));
+            table(body, List.of("tdxsim method", "total", "self"), shares(j.path("byTotal"), 20));
+            table(body, List.of("top frame", "self", "total"), selfShares(j.path("bySelf"), 10));
+        });
         for (String name : List.of("decision-table", "conformance", "check")) {
             List<String> lines = raw.lines(name + "-output.txt");
             if (!lines.isEmpty()) {
