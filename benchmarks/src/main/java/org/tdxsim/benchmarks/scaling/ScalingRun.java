@@ -3,6 +3,8 @@ package org.tdxsim.benchmarks.scaling;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +17,7 @@ import org.tdxsim.benchmarks.bringup.TdBringUp;
 import org.tdxsim.kvm.KvmBackend;
 import org.tdxsim.kvm.KvmException;
 import org.tdxsim.kvm.device.DeviceBackend;
+import org.tdxsim.kvm.sim.SimulatedKernel;
 import org.tdxsim.module.platform.PlatformProfile;
 import org.tdxsim.module.platform.PlatformProfiles;
 import org.tdxsim.module.profile.ModuleProfile;
@@ -31,7 +34,8 @@ import org.tdxsim.module.profile.ModuleProfiles;
  *       (time only: the kernel's memory is not on our heap).
  *   <li>TD sweep: TDs of 4 vCPUs / 16 pages kept alive one after another until the platform's
  *       private HKIDs are used up (the first is the module's global HKID); per step the median time to
- *       bring up and close one more TD beside the live ones, and the heap all live TDs retain. One more bring-up past the last HKID
+ *       bring up and close one more TD beside the live ones, and the heap all live TDs retain (with the
+ *       kernel's teardown log emptied first; that log is measured apart). One more bring-up past the last HKID
  *       records how the kernel refuses it.
  * </ul>
  *
@@ -53,17 +57,29 @@ public final class ScalingRun {
      * One vCPU-sweep point (JSON). {@code realReps} 0 means the real kernel was not measured at this
      * count ({@code realMicros} is then 0).
      */
-    public record VcpuPoint(int vcpus, double simMicros, int simReps, long retainedBytes, long afterCloseBytes,
-            double realMicros, int realReps) {}
+    public record VcpuPoint(int vcpus, double simMicros, double simCpuMicros, int simReps, long retainedBytes,
+            long afterCloseBytes, double realMicros, double realCpuMicros, int realReps) {}
 
     /** The vCPU sweep (JSON); {@code realUnavailable} is empty when the real kernel was measured. */
     public record VcpuSweep(String platform, String module, int maxVcpus, List<VcpuPoint> points, Fit simTimeFit,
-            Fit heapFit, Fit realTimeFit, String realUnavailable) {}
+            Fit simCpuFit, Fit heapFit, Fit realTimeFit, Fit realCpuFit, String realUnavailable) {}
 
-    public record TdPoint(int tds, double buildMicros, long retainedBytes) {}
+    /**
+     * One TD-sweep point: bring-up + close of one more TD beside {@code tds − 1} live ones (median wall and
+     * CPU time); {@code retainedBytes} = used heap after GC with {@code tds} live TDs minus the same with
+     * none, and {@code keeperBytes} its growth over the previous point.
+     */
+    public record TdPoint(int tds, double buildMicros, double buildCpuMicros, long keeperBytes, long retainedBytes) {}
 
+    /**
+     * The TD sweep. {@code SimulatedKernel.teardownLog()} records every teardown SEAMCALL and is never
+     * trimmed, so the sweep empties it before each heap reading (the TDs' own footprint), and measures it
+     * apart: {@code logEntriesPerClosedTd} and {@code logBytesPerClosedTd} over {@code logProbeTds} extra
+     * bring-up + close cycles at the end. {@code closedTds}: TDs brought up and closed in the whole sweep.
+     */
     public record TdSweep(String platform, String module, int privateHkids, int tdVcpus, int pages,
-            List<TdPoint> points, String stop, Fit buildTimeFit, Fit heapFit, long afterCloseBytes) {}
+            List<TdPoint> points, String stop, Fit buildTimeFit, Fit buildCpuFit, Fit heapFit, long closedTds,
+            int logProbeTds, double logEntriesPerClosedTd, double logBytesPerClosedTd) {}
 
     /** What the run wrote: both sweeps, or why nothing was measured. */
     public sealed interface Result {}
@@ -119,25 +135,46 @@ public final class ScalingRun {
                         break;
                     }
                     Timing t = time(b::buildAndClose, budget);
-                    long before = Heap.usedAfterGc();
-                    TdBringUp.Td td = b.build();
-                    long live = Heap.usedAfterGc();
-                    td.close();
-                    long after = Heap.usedAfterGc();
+                    long[] heap = heapOfOneTd(module, platform, n);
+                    long before = heap[0];
+                    long live = heap[1];
+                    long after = heap[2];
                     Optional<Timing> rt = real.time(n, budget);
-                    points.add(new VcpuPoint(n, t.medianMicros(), t.reps(), live - before, after - before,
-                            rt.map(Timing::medianMicros).orElse(0.0), rt.map(Timing::reps).orElse(0)));
+                    points.add(new VcpuPoint(n, t.medianMicros(), t.medianCpuMicros(), t.reps(), live - before,
+                            after - before, rt.map(Timing::medianMicros).orElse(0.0),
+                            rt.map(Timing::medianCpuMicros).orElse(0.0), rt.map(Timing::reps).orElse(0)));
                     System.err.printf("scaling: %3d vCPUs: sim %.1f µs (%d reps), retained %d B, real %s%n", n,
                             t.medianMicros(), t.reps(), live - before,
                             rt.map(x -> String.format("%.1f µs (%d reps)", x.medianMicros(), x.reps())).orElse("-"));
                 }
             }
             Fit simFit = fit(points, p -> (double) p.vcpus(), VcpuPoint::simMicros);
+            Fit simCpuFit = fit(points, p -> (double) p.vcpus(), VcpuPoint::simCpuMicros);
             Fit heapFit = fit(points, p -> (double) p.vcpus(), p -> (double) p.retainedBytes());
             List<VcpuPoint> withReal = points.stream().filter(p -> p.realReps() > 0).toList();
             Fit realFit = fit(withReal, p -> (double) p.vcpus(), VcpuPoint::realMicros);
-            return new VcpuSweep(platform.name(), module.version().toString(), max, points, simFit, heapFit, realFit,
-                    realUnavailable);
+            Fit realCpuFit = fit(withReal, p -> (double) p.vcpus(), VcpuPoint::realCpuMicros);
+            return new VcpuSweep(platform.name(), module.version().toString(), max, points, simFit, simCpuFit, heapFit,
+                    realFit, realCpuFit, realUnavailable);
+        }
+    }
+
+    /**
+     * Used heap after GC {before, with one live TD of {@code vcpus} vCPUs, after closing it}, on a fresh
+     * simulated kernel: no page freed by earlier TDs can be reused, so the TD's page contents count, and
+     * the teardown log is emptied before each reading.
+     */
+    private static long[] heapOfOneTd(ModuleProfile module, PlatformProfile platform, int vcpus) {
+        try (SimulatedKernel fresh = SimBackends.create(module, platform);
+                TdBringUp b = TdBringUp.prepare(fresh, vcpus, PAGES)) {
+            fresh.teardownLog().clear();
+            long before = Heap.usedAfterGc();
+            TdBringUp.Td td = b.build();
+            long live = Heap.usedAfterGc();
+            td.close();
+            fresh.teardownLog().clear();
+            long after = Heap.usedAfterGc();
+            return new long[] {before, live, after};
         }
     }
 
@@ -201,11 +238,16 @@ public final class ScalingRun {
         List<TdPoint> points = new ArrayList<>();
         List<TdBringUp.Td> live = new ArrayList<>();
         String stop;
-        long afterClose;
-        try (KvmBackend sim = SimBackends.create(module, platform);
+        long closed = 0;
+        int probe = quick ? 5 : 300;
+        double entriesPerTd;
+        double bytesPerTd;
+        try (SimulatedKernel sim = SimBackends.create(module, platform);
                 TdBringUp b = TdBringUp.prepare(sim, TD_VCPUS, PAGES)) {
             warmUp(sim, quick);
+            sim.teardownLog().clear();
             long base = Heap.usedAfterGc();
+            long previous = 0;
             while (true) {
                 if (live.size() >= limit) {
                     stop = "stopped after " + limit + " TDs (quick run)";
@@ -213,53 +255,85 @@ public final class ScalingRun {
                 }
                 // Time bring-up + close of one more TD beside the live ones (needs one free HKID, as the
                 // keeper built next does), then build the keeper.
-                double micros;
+                Timing t;
                 TdBringUp.Td td;
                 try {
-                    micros = time(b::buildAndClose, budget).medianMicros();
+                    t = time(b::buildAndClose, budget);
+                    closed += t.reps();
                     td = b.build();
                 } catch (KvmException e) {
                     stop = "TD " + (live.size() + 1) + " refused: " + e.getMessage();
                     break;
                 }
                 live.add(td);
-                long used = Heap.usedAfterGc() - base;
-                points.add(new TdPoint(live.size(), micros, used));
-                System.err.printf("scaling: %2d live TDs: bring-up + close beside them %.1f µs, retained %d B%n",
-                        live.size(), micros, used);
+                sim.teardownLog().clear();
+                long retained = Heap.usedAfterGc() - base;
+                long keeper = retained - previous;
+                previous = retained;
+                points.add(new TdPoint(live.size(), t.medianMicros(), t.medianCpuMicros(), keeper, retained));
+                System.err.printf("scaling: %2d live TDs: bring-up + close beside them %.1f µs (CPU %.1f µs), "
+                        + "this TD %d B, all live TDs %d B%n", live.size(), t.medianMicros(), t.medianCpuMicros(),
+                        keeper, retained);
             }
             for (TdBringUp.Td td : live) {
                 td.close();
             }
+            closed += points.size();
             live.clear();
-            afterClose = Heap.usedAfterGc() - base;
+            // The teardown log apart: `probe` more bring-up + close cycles, heap with and without the log.
+            sim.teardownLog().clear();
+            long start = Heap.usedAfterGc();
+            for (int i = 0; i < probe; i++) {
+                b.buildAndClose();
+            }
+            closed += probe;
+            entriesPerTd = sim.teardownLog().entries().size() / (double) probe;
+            long withLog = Heap.usedAfterGc();
+            sim.teardownLog().clear();
+            long withoutLog = Heap.usedAfterGc();
+            bytesPerTd = (withLog - withoutLog) / (double) probe;
+            System.err.printf("scaling: teardown log: %.1f entries, %.0f B per closed TD (heap %d → %d → %d B)%n",
+                    entriesPerTd, bytesPerTd, start, withLog, withoutLog);
         } finally {
             live.forEach(TdBringUp.Td::close);
         }
         System.err.println("scaling: " + stop);
         Fit timeFit = fit(points, p -> (double) p.tds(), TdPoint::buildMicros);
+        Fit cpuFit = fit(points, p -> (double) p.tds(), TdPoint::buildCpuMicros);
         Fit heapFit = fit(points, p -> (double) p.tds(), p -> (double) p.retainedBytes());
         return new TdSweep(platform.name(), module.version().toString(), privateHkids, TD_VCPUS, PAGES, points, stop,
-                timeFit, heapFit, afterClose);
+                timeFit, cpuFit, heapFit, closed, probe, entriesPerTd, bytesPerTd);
     }
 
     // ------------------------------------------------------------------ helpers
 
-    /** Median of repeated runs, repeated until {@code budget} ns are spent (3 … 200 times). */
-    record Timing(double medianMicros, int reps) {}
+    /**
+     * Medians of repeated runs (wall time, and CPU time of this thread, which other processes on a busy
+     * machine do not inflate), repeated until {@code budget} ns are spent (3 … 200 times).
+     */
+    record Timing(double medianMicros, double medianCpuMicros, int reps) {}
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     static Timing time(Runnable r, long budget) {
-        List<Long> samples = new ArrayList<>();
+        List<Long> wall = new ArrayList<>();
+        List<Long> cpu = new ArrayList<>();
         long start = System.nanoTime();
-        while (samples.size() < MIN_REPS || (System.nanoTime() - start < budget && samples.size() < MAX_REPS)) {
+        while (wall.size() < MIN_REPS || (System.nanoTime() - start < budget && wall.size() < MAX_REPS)) {
+            long c0 = THREADS.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             r.run();
-            samples.add(System.nanoTime() - t0);
+            wall.add(System.nanoTime() - t0);
+            cpu.add(THREADS.getCurrentThreadCpuTime() - c0);
         }
-        samples.sort(null);
-        int n = samples.size();
-        double median = n % 2 == 1 ? samples.get(n / 2) : (samples.get(n / 2 - 1) + samples.get(n / 2)) / 2.0;
-        return new Timing(median / 1000.0, n);
+        return new Timing(median(wall) / 1000.0, median(cpu) / 1000.0, wall.size());
+    }
+
+    private static double median(List<Long> xs) {
+        List<Long> s = new ArrayList<>(xs);
+        s.sort(null);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2.0;
     }
 
     /** JIT warm-up: standard TD bring-ups for ~2 s (a few for --quick). */
