@@ -34,9 +34,9 @@ import org.tdxsim.module.profile.ModuleProfiles;
  *       (time only: the kernel's memory is not on our heap).
  *   <li>TD sweep: TDs of 4 vCPUs / 16 pages kept alive one after another until the platform's
  *       private HKIDs are used up (the first is the module's global HKID); per step the median time to
- *       bring up and close one more TD beside the live ones, and the heap all live TDs retain (with the
- *       kernel's teardown log emptied first; that log is measured apart). One more bring-up past the last HKID
- *       records how the kernel refuses it.
+ *       bring up and close one more TD beside the live ones, and the heap all live TDs retain (with
+ *       the kernel's teardown log emptied first; that log is measured apart). One more bring-up past
+ *       the last HKID records how the kernel refuses it.
  * </ul>
  *
  * Usage: {@code ScalingRun <out.json> [--quick]} ({@code --quick}: a few small points, for the smoke
@@ -81,12 +81,8 @@ public final class ScalingRun {
             List<TdPoint> points, String stop, Fit buildTimeFit, Fit buildCpuFit, Fit heapFit, long closedTds,
             int logProbeTds, double logEntriesPerClosedTd, double logBytesPerClosedTd) {}
 
-    /** What the run wrote: both sweeps, or why nothing was measured. */
-    public sealed interface Result {}
-
-    public record Measured(VcpuSweep vcpuSweep, TdSweep tdSweep) implements Result {}
-
-    public record NotMeasured(String notMeasured) implements Result {}
+    /** What the run writes: both sweeps. */
+    public record Result(VcpuSweep vcpuSweep, TdSweep tdSweep) {}
 
     private ScalingRun() {}
 
@@ -109,7 +105,7 @@ public final class ScalingRun {
     public static Result run(boolean quick) {
         VcpuSweep v = vcpuSweep(quick ? QUICK_VCPU_COUNTS : VCPU_COUNTS, quick);
         TdSweep t = tdSweep(quick);
-        return new Measured(v, t);
+        return new Result(v, t);
     }
 
     // ------------------------------------------------------------------ vCPUs
