@@ -52,7 +52,7 @@ public final class BringUpProfile {
     static final String BUILD = "org.tdxsim.benchmarks.bringup.TdBringUp.build";
     static final String CLOSE = "org.tdxsim.benchmarks.bringup.TdBringUp$Td.close";
 
-    static final int TOP = 25;
+    static final int TOP = 60;
 
     private BringUpProfile() {}
 

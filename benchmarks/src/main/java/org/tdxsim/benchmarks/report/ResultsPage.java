@@ -289,7 +289,7 @@ public final class ResultsPage {
                     + "(`profile` settings, all threads, %.1f s with the recorder on, %d execution samples). "
                     + "*total* = share of samples with the method anywhere on the stack, *self* = on top.%n%n",
                     j.path("seconds").asDouble(), j.path("executionSamples").asLong()));
-            table(body, List.of("tdxsim method", "total", "self"), shares(j.path("byTotal"), 20));
+            table(body, List.of("tdxsim method", "total", "self"), shares(j.path("byTotal"), 30));
             table(body, List.of("top frame", "self", "total"), selfShares(j.path("bySelf"), 10));
         });
         for (String name : List.of("decision-table", "conformance", "check")) {
