@@ -95,9 +95,10 @@ public final class PairedRatios {
                 DeviceBackend device = new DeviceBackend();
                 TdBringUp td = TdBringUp.prepare(sim, 4, 16);
                 PlainVmBringUp vm = PlainVmBringUp.prepare(device, 4, 16)) {
-            long warm = Math.min(2000, roundMillis * 5);
-            perOpMicros(td::buildAndClose, warm);
-            perOpMicros(vm::buildAndClose, warm);
+            // Warm-up by work, not by the clock: on a busy machine 2 s of wall time can leave C2 without
+            // enough invocations, and cold rounds would then count as the simulator's cost.
+            warmUp(td::buildAndClose, rounds > 5 ? 3000 : 100, Math.min(2000, roundMillis * 5));
+            warmUp(vm::buildAndClose, rounds > 5 ? 300 : 10, Math.min(2000, roundMillis * 5));
             List<Round> out = new ArrayList<>();
             for (int i = 0; i < rounds; i++) {
                 double[] a = perOpMicros(td::buildAndClose, roundMillis);
@@ -164,6 +165,14 @@ public final class PairedRatios {
             }
         }
         throw new IllegalStateException(cBinary + " exited " + rc + " without a figure: " + text.strip());
+    }
+
+    /** Runs {@code op} at least {@code times} times and for at least {@code millis} ms. */
+    static void warmUp(Runnable op, int times, long millis) {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        for (int i = 0; i < times || System.nanoTime() < end; i++) {
+            op.run();
+        }
     }
 
     /**

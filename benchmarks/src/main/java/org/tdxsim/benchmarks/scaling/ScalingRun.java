@@ -332,13 +332,14 @@ public final class ScalingRun {
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2.0;
     }
 
-    /** JIT warm-up: standard TD bring-ups for ~2 s (a few for --quick). */
+    /** JIT warm-up: 3000 standard TD bring-ups and at least 2 s (a few for --quick). */
     private static void warmUp(KvmBackend sim, boolean quick) {
         try (TdBringUp b = TdBringUp.prepare(sim, TD_VCPUS, PAGES)) {
             long end = System.nanoTime() + (quick ? 10_000_000L : 2_000_000_000L);
-            do {
+            int times = quick ? 5 : 3000; // by work too: a busy machine gives 2 s of wall time little CPU
+            for (int i = 0; i < times || System.nanoTime() < end; i++) {
                 b.buildAndClose();
-            } while (System.nanoTime() < end);
+            }
         }
     }
 
