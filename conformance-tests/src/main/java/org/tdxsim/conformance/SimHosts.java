@@ -18,8 +18,6 @@ import org.tdxsim.module.profile.TdField;
 public final class SimHosts {
 
     /** TDCS field ids of module 1.0, which has no size/context bits (abi §6.5 last paragraph). */
-    static final long V10_ATTRIBUTES = 0x1100000000000000L;
-    static final long V10_XFAM = 0x1100000000000001L;
     static final long V10_GPAW = 0x1100000000000003L;
     static final long V10_EPTP = 0x1100000000000004L;
 
@@ -44,7 +42,7 @@ public final class SimHosts {
     }
 
     /**
-     * Reads TDCS.GPAW, EPTP, CONFIG_FLAGS, ATTRIBUTES and XFAM with TDH.MNG.RD on the simulated module
+     * Reads TDCS.GPAW, EPTP and CONFIG_FLAGS with TDH.MNG.RD on the simulated module
      * (the field ids from the module profile, abi §6.5), for the TD behind a VM fd of a simulated kernel.
      */
     public static TdInspector inspector() {
@@ -64,15 +62,13 @@ public final class SimHosts {
             boolean v10 = p.version().is1_0();
             OptionalLong gpaw = read(m, tdr, v10 ? V10_GPAW : id(p, "GPAW"));
             OptionalLong eptp = read(m, tdr, v10 ? V10_EPTP : id(p, "EPTP"));
-            OptionalLong attrs = read(m, tdr, v10 ? V10_ATTRIBUTES : id(p, "ATTRIBUTES"));
-            OptionalLong xfam = read(m, tdr, v10 ? V10_XFAM : id(p, "XFAM"));
             // 1.0 has no CONFIG_FLAGS: its GPAW lives in EXEC_CONTROLS bit 0 (abi §3.6, §4.2).
             OptionalLong flags = v10 ? gpaw : read(m, tdr, id(p, "CONFIG_FLAGS"));
             if (gpaw.isEmpty() || eptp.isEmpty() || flags.isEmpty()) {
                 return Optional.empty();
             }
             return Optional.of(new TdInspector.Tdcs((int) gpaw.getAsLong(), eptp.getAsLong(), flags.getAsLong(),
-                    attrs.orElse(0), xfam.orElse(0), view.get().sharedBit()));
+                    view.get().sharedBit()));
         };
     }
 
