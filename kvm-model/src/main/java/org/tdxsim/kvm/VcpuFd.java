@@ -49,6 +49,11 @@ public final class VcpuFd extends FdHandle {
         }
     }
 
+    /** KVM_GET_TSC_KHZ on the vCPU fd: {@code vcpu->arch.virtual_tsc_khz}, this vCPU's TSC frequency in kHz. */
+    public long getTscKhz() {
+        return ioctl(Ioctls.KVM_GET_TSC_KHZ, 0);
+    }
+
     /** KVM_TDX_INIT_VCPU with {@code data} = the initial guest RCX (QEMU passes the TD HOB GPA). */
     public void tdxInitVcpu(long rcx) {
         try (Arena a = backend.memory().openArena()) {

@@ -51,6 +51,15 @@ public final class VmFd extends FdHandle {
         ioctl(Ioctls.KVM_SET_TSC_KHZ, khz);
     }
 
+    /**
+     * KVM_GET_TSC_KHZ on the VM fd: {@code kvm->arch.default_tsc_khz}, the TSC frequency vCPUs created
+     * from now on start with (the host's unless KVM_SET_TSC_KHZ changed it; for a TD also what
+     * KVM_TDX_INIT_VM puts into TD_PARAMS.TSC_FREQUENCY, in 25 MHz units).
+     */
+    public long getTscKhz() {
+        return ioctl(Ioctls.KVM_GET_TSC_KHZ, 0);
+    }
+
     /** KVM_SET_USER_MEMORY_REGION2. */
     public void setUserMemoryRegion2(KvmUserspaceMemoryRegion2 region) {
         try (Arena a = backend.memory().openArena()) {

@@ -61,6 +61,11 @@ final class Call {
         return true;
     }
 
+    /** Fails the call if {@code point} is armed in the module's {@link FaultInjector}. */
+    void reach(FaultPoint point) {
+        m.faults().reach(this, point);
+    }
+
     void onExit(Runnable r) {
         releases.push(r);
     }

@@ -54,6 +54,13 @@ final class Checks {
         }
     }
 
+    /** {@link #sharedHpaCheck} as a predicate, for callers that map every failure to one status. */
+    static boolean isSharedHpa(Call c, long hpa, long alignment) {
+        HostMemory mem = c.m.memory();
+        return Long.remainderUnsigned(hpa, alignment) == 0 && mem.belowMaxPa(hpa)
+                && mem.hkidOf(hpa) < c.m.privateHkidMin();
+    }
+
     /**
      * {@code check_and_lock_explicit_4k_private_hpa}: 4 KiB aligned private HPA inside an initialised
      * TDMR, PAMT entry lockable in {@code mode}, page type {@code expected}. Statuses: alignment /
@@ -64,6 +71,7 @@ final class Checks {
                                             PageType expected, String what) {
         hpaCheck(c, hpa, SIZE_4K, operand, what);
         Pamt.Entry e = pamtEntry(c, hpa, operand, what);
+        c.m.faults().reachBusy(c, operand);
         if (!c.tryLock(e.lock, mode)) {
             throw c.fail("TDX_OPERAND_BUSY", operand,
                     what + " " + Call.hex(hpa) + " is locked (by this or a concurrent SEAMCALL)");
@@ -101,6 +109,7 @@ final class Checks {
     static Td lockImplicitTdr(Call c, long tdrPa, SharexLock.Mode mode) {
         Pamt.Entry e = c.m.pamt().coveringInitialized(tdrPa).map(t -> c.m.pamt().entry(tdrPa, t))
                 .orElseThrow(() -> new IllegalStateException("owner TDR outside TDMR"));
+        c.m.faults().reachBusy(c, "TDR");
         if (!c.tryLock(e.lock, mode)) {
             throw c.fail("TDX_OPERAND_BUSY", "TDR", "the owner TDR " + Call.hex(tdrPa)
                     + " is locked (by this or a concurrent SEAMCALL)");
@@ -135,6 +144,9 @@ final class Checks {
         if (td.numTdcx() < min) {
             throw c.fail("TDX_TDCS_NOT_ALLOCATED", "TDR.NUM_TDCX is " + td.numTdcx() + ", below MIN_NUM_TDCS_PAGES "
                     + min);
+        }
+        if (opStateLock != null) {
+            c.m.faults().reachBusy(c, "OP_STATE");
         }
         if (opStateLock != null && !c.tryLock(td.opStateLock, opStateLock)) {
             throw c.fail("TDX_OPERAND_BUSY", "OP_STATE", "TDCS.OP_STATE is locked (by this or a concurrent SEAMCALL)");

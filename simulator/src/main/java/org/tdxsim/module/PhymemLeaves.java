@@ -30,6 +30,7 @@ final class PhymemLeaves {
         long pa = c.in.rcx();
         Checks.hpaCheck(c, pa, 4096, "RCX", "page");
         Pamt.Entry e = Checks.pamtEntry(c, pa, "RCX", "page");
+        c.reach(FaultPoint.PHYMEM_PAGE_RECLAIM_PAGE);
         if (!c.tryLock(e.lock, SharexLock.Mode.EXCLUSIVE)) {
             throw c.fail("TDX_OPERAND_BUSY", "RCX", "page " + Call.hex(pa) + " is locked by a concurrent SEAMCALL");
         }
@@ -80,9 +81,11 @@ final class PhymemLeaves {
             throw c.fail("TDX_OPERAND_INVALID", "RCX", "command " + Call.hex(cmd) + " is neither 0 (start) nor 1 (resume)");
         }
         int pkg = c.pkg();
+        c.reach(FaultPoint.PHYMEM_CACHE_WB_WBCACHE);
         if (!c.tryLock(m.wbtLock(pkg), SharexLock.Mode.EXCLUSIVE)) {
             throw c.fail("TDX_OPERAND_BUSY", "WBCACHE", "TDH.PHYMEM.CACHE.WB is already running on package " + pkg);
         }
+        c.reach(FaultPoint.PHYMEM_CACHE_WB_KOT);
         if (!c.tryLock(m.kot().lock, SharexLock.Mode.SHARED)) {
             throw c.fail("TDX_OPERAND_BUSY", "KOT", "the Key Ownership Table is locked by a concurrent SEAMCALL");
         }

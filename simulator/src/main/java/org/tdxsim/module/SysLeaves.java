@@ -9,7 +9,8 @@ import org.tdxsim.module.profile.CpuidLookupEntry;
 
 /**
  * Platform-scope leaves: TDH.SYS.INIT, TDH.SYS.LP.INIT, TDH.SYS.CONFIG, TDH.SYS.KEY.CONFIG,
- * TDH.SYS.TDMR.INIT, TDH.SYS.INFO, TDH.SYS.RD (abi §7.1, §8, §6.2; [M1.5.01] {@code tdh_sys_*.c}).
+ * TDH.SYS.TDMR.INIT, TDH.SYS.INFO, TDH.SYS.RD, TDH.SYS.RDALL (abi §7.1, §8, §6.2; [M1.5.01]
+ * {@code tdh_sys_*.c}).
  */
 final class SysLeaves {
 
@@ -19,11 +20,24 @@ final class SysLeaves {
     /** {@code CPUID_MIN_LAST_CPU_BASE_LEAF} / {@code CPUID_LAST_EXTENDED_LEAF} (abi §8). */
     static final int MIN_LAST_BASE_LEAF = 0x1F;
     static final int LAST_EXTENDED_LEAF = 0x80000008;
-    /** {@code TDMR_4K_PAMT_INIT_COUNT} = 1 Ki pages per TDH.SYS.TDMR.INIT call ([M1.5.01] tdh_sys_tdmr_init.c). */
+    /**
+     * Bytes one TDH.SYS.TDMR.INIT call initialises: {@code TDMR_4K_PAMT_INIT_COUNT} = {@code _1KB} 4 KiB
+     * pages, defined in {@code src/vmm_dispatcher/api_calls/tdh_sys_tdmr_init.c} ([M2.0] commit 1666adc4;
+     * the same value in the 1.5.x copy of that file the index holds), not in the digest. [M2.0] uses
+     * {@code TDMR_4K_DYNAMIC_PAMT_INIT_COUNT} (4 Ki pages) when dynamic PAMT is enabled at TDH.SYS.CONFIG,
+     * which tdxsim's bring-up never enables.
+     */
     static final long TDMR_INIT_CHUNK = 1024 * 4096L;
-    /** {@code TDMR_INFO_ENTRY_PTR_ARRAY_ALIGNMENT} (abi §1.1: "512-B aligned"). */
+    /**
+     * {@code TDMR_INFO_ENTRY_PTR_ARRAY_ALIGNMENT} = 512 (abi §1.1: "512-B aligned"; [M2.0]
+     * {@code include/tdx_api_defs.h} at commit 1666adc4).
+     */
     static final long TDMR_INFO_ALIGN = 512;
-    /** Size of one TDMR_INFO entry: 8 u64 + 16 reserved areas × 16 B ([M1.5.01] tdmr_info_entry_t). */
+    /**
+     * Size of one TDMR_INFO entry, 320 bytes: {@code tdmr_info_entry_t} = 8 u64 (TDMR and three PAMT
+     * base/size pairs) + {@code MAX_RESERVED_AREAS} (16) reserved areas of {offset, size}, packed
+     * ([M2.0] {@code include/tdx_api_defs.h} at commit 1666adc4), not in the digest.
+     */
     static final int TDMR_INFO_SIZE = 64 + 16 * 16;
     static final long GIB = 1L << 30;
 
@@ -41,6 +55,7 @@ final class SysLeaves {
         c.r9 = 0;
         c.r10 = 0;
         TdxModule m = c.m;
+        c.reach(FaultPoint.SYS_INIT_GLOBAL_LOCK);
         if (!c.tryLock(m.globalLock(), SharexLock.Mode.EXCLUSIVE)) {
             throw c.fail("TDX_SYS_BUSY", "the module's global lock is held by a concurrent SEAMCALL");
         }
@@ -136,6 +151,7 @@ final class SysLeaves {
         c.rdx = 0;
         c.r8 = 0;
         TdxModule m = c.m;
+        c.reach(FaultPoint.SYS_LP_INIT_GLOBAL_LOCK);
         if (!c.tryLock(m.globalLock(), SharexLock.Mode.SHARED)) {
             throw c.fail("TDX_SYS_BUSY", "the module's global lock is held by a concurrent SEAMCALL");
         }
@@ -157,6 +173,7 @@ final class SysLeaves {
      */
     static void sysConfig(Call c) {
         TdxModule m = c.m;
+        c.reach(FaultPoint.SYS_CONFIG_GLOBAL_LOCK);
         if (!c.tryLock(m.globalLock(), SharexLock.Mode.EXCLUSIVE)) {
             throw c.fail("TDX_SYS_BUSY", "the module's global lock is held by a concurrent SEAMCALL");
         }
@@ -310,6 +327,7 @@ final class SysLeaves {
     /** TDH.SYS.KEY.CONFIG on this LP's package; READY after the last package (abi §1.1, §7.1). */
     static void sysKeyConfig(Call c) {
         TdxModule m = c.m;
+        c.reach(FaultPoint.SYS_KEY_CONFIG_GLOBAL_LOCK);
         if (!c.tryLock(m.globalLock(), SharexLock.Mode.EXCLUSIVE)) {
             throw c.fail("TDX_SYS_BUSY", "the module's global lock is held by a concurrent SEAMCALL");
         }
@@ -321,6 +339,9 @@ final class SysLeaves {
         if ((m.pkgConfigBitmap() >>> pkg & 1) != 0) {
             throw c.fail("TDX_KEY_CONFIGURED", "package " + pkg + " already has the global private key");
         }
+        // PCONFIG of the global key: busy engine or no entropy, retry allowed (abi §1.1).
+        c.reach(FaultPoint.SYS_KEY_CONFIG_KET);
+        c.reach(FaultPoint.SYS_KEY_CONFIG_ENTROPY);
         m.setPkgConfigBitmap(m.pkgConfigBitmap() | 1L << pkg);
         if (Long.bitCount(m.pkgConfigBitmap()) == m.platformView().numPackages()) {
             m.setSysState(SysState.SYS_READY);
@@ -419,6 +440,45 @@ final class SysLeaves {
                 c.rdx = table.next(id, false);
             }
             case MetadataResult.Failure f -> throw c.fail(f.error().statusName(), f.why());
+        }
+    }
+
+    // ---------------------------------------------------------------- TDH.SYS.RDALL
+
+    /**
+     * Size of the metadata list buffer TDH.SYS.RDALL fills: one 4 KiB page ({@code _4KB} passed to
+     * {@code md_dump_list} in [M1.5.01] {@code src/vmm_dispatcher/api_calls/tdh_sys_rdall.c} at commit
+     * 72d8cffb; the same in [M2.0] at commit 1666adc4), not in the digest.
+     */
+    static final int RDALL_LIST_SIZE = 4096;
+
+    /**
+     * TDH.SYS.RDALL (1.5+, leaf 37): RDX = PA of a 4 KiB list buffer, R8 = first field id (null id = from
+     * the first readable SYS field); output R8 = next field id. Order and statuses of [M1.5.01]
+     * {@code tdh_sys_rdall.c} (72d8cffb; identical in [M2.0] 1666adc4), not in the digest beyond the
+     * registers (abi §1.1): default R8 = −1; TDH.SYS.LP.INIT not done on this LP →
+     * TDX_SYS_LP_INIT_NOT_DONE; {@code shared_hpa_check_with_pwr_2_alignment(RDX, 4 KiB)} →
+     * TDX_OPERAND_INVALID|RDX; then CONTEXT_CODE is forced to SYS and {@code md_dump_list} (host read,
+     * production qualifier) fills the page ({@link MetadataTable#dumpList} has the list format) and its
+     * status is returned: TDX_SUCCESS with R8 = −1 when every remaining field is in the list,
+     * TDX_METADATA_LIST_OVERFLOW with R8 = the first field not dumped (pass it as R8 of the next call),
+     * TDX_METADATA_FIELD_ID_INCORRECT with R8 = −1 for an id that is not a SYS field start with the
+     * table's element size. Unlike TDH.SYS.RD, the null id does not return FIRST_FIELD_ID_IN_CONTEXT.
+     */
+    static void sysRdall(Call c) {
+        c.r8 = MetadataFieldId.NULL_ID;
+        TdxModule m = c.m;
+        if (!m.lpInitDone(c.lp)) {
+            throw c.fail("TDX_SYS_LP_INIT_NOT_DONE", "TDH.SYS.RDALL needs TDH.SYS.LP.INIT on LP " + c.lp);
+        }
+        long pa = c.in.rdx();
+        Checks.sharedHpaCheck(c, pa, RDALL_LIST_SIZE, "RDX", "metadata list buffer");
+        byte[] page = m.memory().read(pa, RDALL_LIST_SIZE);
+        var r = m.sysMetadata().table().dumpList(c.in.r8(), page, false, m.sysMetadata());
+        m.memory().write(pa, page);
+        c.r8 = r.nextId();
+        if (r.status() != org.tdxsim.module.metadata.MetadataTable.DumpStatus.SUCCESS) {
+            throw c.fail(r.status().statusName(), r.why());
         }
     }
 }

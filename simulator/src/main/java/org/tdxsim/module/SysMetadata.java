@@ -87,6 +87,22 @@ final class SysMetadata implements MetadataTable.ElementSource {
         };
     }
 
+    /**
+     * TDH.SYS.RDALL list quirk of 1.5.01: {@code md_sys_read_field} ([M1.5.01] {@code metadata_sys.c} at
+     * commit 72d8cffb) returns CPUID_CONFIG_VALUES[i] for i ≥ NUM_CPUID_CONFIG as a single value 0 with
+     * no backing array, so only element 0 is stored and element 1's list slot keeps the host buffer's
+     * old content. [M2.0] {@code metadata_sys.c} (1666adc4) stores 0 in both; 1.5.06's file is not in
+     * the index, it is taken to behave like 2.0 because it already reports CPUID_CONFIG_VALUES in 2.0's
+     * CONFIG_DIRECT | (ALLOW_DIRECT & native) form (abi §5.3), which 2.0 computes in that same code.
+     */
+    @Override
+    public boolean dumpWritesElement(MetadataEntry entry, int index) {
+        if (m.profile().version().isAtLeast(1, 5, 6) || !entry.name().equals("CPUID_CONFIG_VALUES")) {
+            return true;
+        }
+        return index % 2 == 0 || index / 2 < m.profile().cpuidConfigurable().size();
+    }
+
     /** Element j of CPUID_CONFIG_VALUES[i] (element 0 = EBX:EAX, 1 = EDX:ECX); slots past NUM_CPUID_CONFIG read 0. */
     private long cpuidConfigValue(ReportedValue r, int index) {
         int config = index / 2;

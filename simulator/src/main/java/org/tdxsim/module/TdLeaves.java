@@ -1,11 +1,13 @@
 package org.tdxsim.module;
 
+import com.google.common.collect.ImmutableList;
 import java.security.SecureRandom;
 import java.util.Optional;
 import org.tdxsim.module.metadata.MetadataFieldId;
 import org.tdxsim.module.metadata.MetadataResult;
 import org.tdxsim.module.metadata.MetadataTable;
 import org.tdxsim.module.profile.TdFieldScheme10;
+import org.tdxsim.module.tdparams.EventFilterInput;
 
 /**
  * TD-scope management leaves: TDH.MNG.CREATE, TDH.MNG.KEY.CONFIG, TDH.MNG.ADDCX, TDH.MNG.INIT,
@@ -37,6 +39,7 @@ final class TdLeaves {
         long tdrPa = c.in.rcx();
         Pamt.Entry tdr = Checks.checkAndLockExplicit4k(c, tdrPa, "RCX", SharexLock.Mode.EXCLUSIVE,
                 PageType.PT_NDA, "TDR page");
+        c.reach(FaultPoint.MNG_CREATE_KOT);
         if (!c.tryLock(m.kot().lock, SharexLock.Mode.EXCLUSIVE)) {
             throw c.fail("TDX_OPERAND_BUSY", "KOT", "the Key Ownership Table is locked by a concurrent SEAMCALL");
         }
@@ -44,6 +47,9 @@ final class TdLeaves {
         if (st != KotState.HKID_FREE) {
             throw c.fail("TDX_HKID_NOT_FREE", "HKID " + hkid + " is " + st + " in the KOT");
         }
+        // TD_UUID needs entropy ([M1.5.01] tdh_mng_create.c; abi §7.4). The module zeroes the TDR page
+        // first; a PT_NDA page's contents are not module state, so the model skips that.
+        c.reach(FaultPoint.MNG_CREATE_ENTROPY);
         long[] uuid = new long[4];
         for (int i = 0; i < 4; i++) {
             uuid[i] = RANDOM.nextLong();
@@ -62,7 +68,8 @@ final class TdLeaves {
     /**
      * TDH.MNG.KEY.CONFIG on this LP's package: FATAL → TD_FATAL; lifecycle ≠ HKID_ASSIGNED →
      * LIFECYCLE_STATE_INCORRECT; package done → TDX_KEY_CONFIGURED; the last package moves the TD to
-     * TD_KEYS_CONFIGURED (abi §7.2). PCONFIG failures are not modelled (never busy, always entropy).
+     * TD_KEYS_CONFIGURED (abi §7.2). PCONFIG failures (busy KET, no entropy) happen only when injected
+     * ({@link FaultInjector}).
      */
     static void keyConfig(Call c) {
         Pamt.Entry e = Checks.checkAndLockExplicit4k(c, c.in.rcx(), "RCX", SharexLock.Mode.EXCLUSIVE,
@@ -79,6 +86,9 @@ final class TdLeaves {
         if ((td.pkgConfigBitmap >>> pkg & 1) != 0) {
             throw c.fail("TDX_KEY_CONFIGURED", "the TD's key is already configured on package " + pkg);
         }
+        // PCONFIG of a random key (program_mktme_keys): busy engine or no entropy (abi §7.4).
+        c.reach(FaultPoint.MNG_KEY_CONFIG_KET);
+        c.reach(FaultPoint.MNG_KEY_CONFIG_ENTROPY);
         td.pkgConfigBitmap |= 1L << pkg;
         if (td.pkgConfigBitmap == c.m.pkgConfigBitmap()) {
             td.lifecycle = TdLifecycle.TD_KEYS_CONFIGURED;
@@ -110,6 +120,11 @@ final class TdLeaves {
         }
         Pamt.Entry page = Checks.checkAndLockExplicit4k(c, c.in.rcx(), "RCX", SharexLock.Mode.EXCLUSIVE,
                 PageType.PT_NDA, "TDCX page");
+        if (!c.m.is10() && n + 1 == c.m.minTdcsPages()) {
+            // the MIN_NUM_TDCS_PAGES-th page makes the TDCS usable: the migration key is generated
+            // ([M1.5.01]/[M2.0] tdh_mng_add_cx.c), which can fail with TDX_RND_NO_ENTROPY.
+            c.reach(FaultPoint.MNG_ADDCX_ENTROPY);
+        }
         if (!c.m.is10() && n + 1 > c.m.minTdcsPages()
                 && !c.profile.isLeafAllowedInOpState(c.leaf, td.opState.value())) {
             throw c.fail("TDX_OP_STATE_INCORRECT", "TDH.MNG.ADDCX is not allowed while TDCS.OP_STATE is " + td.opState);
@@ -126,9 +141,16 @@ final class TdLeaves {
     /**
      * TDH.MNG.INIT rows 1–7 of abi §4.1 (1.0: §4.2 steps 1–3), then the TD_PARAMS checks of rows 8–26
      * delegated to {@link TdParamsGate}. RCX = 0 unless a check reports extended information.
+     *
+     * <p>2.0: RCX bit 0 is the event-filtering flag and the TDR is {@code RCX & ~1} (abi §1.1; [M2.0]
+     * {@code tdh_mng_init.c} clears only bit 0); R8 is then the event-filter info ({@link EventFilterInput}).
+     * Before 2.0 the whole RCX is the TDR, so an odd RCX fails the TDR alignment check with
+     * {@code TDX_OPERAND_INVALID | RCX}.
      */
     static void init(Call c) {
         TdxModule m = c.m;
+        boolean eventFiltering = m.isV20() && (c.in.rcx() & 1) != 0;
+        long tdrPa = m.isV20() ? c.in.rcx() & ~1L : c.in.rcx();
         c.rcx = 0;
         // row 1
         if (m.limitCpuidMaxval()) {
@@ -136,7 +158,7 @@ final class TdLeaves {
                     "IA32_MISC_ENABLE bit 22 (limit CPUID maxval) is set");
         }
         // row 2
-        Pamt.Entry e = Checks.checkAndLockExplicit4k(c, c.in.rcx(), "RCX", SharexLock.Mode.EXCLUSIVE,
+        Pamt.Entry e = Checks.checkAndLockExplicit4k(c, tdrPa, "RCX", SharexLock.Mode.EXCLUSIVE,
                 PageType.PT_TDR, "TDR");
         Td td = Checks.td(c, e);
         if (m.is10()) {
@@ -161,7 +183,8 @@ final class TdLeaves {
         // row 7
         Checks.sharedHpaCheck(c, c.in.rdx(), 1024, "RDX", "TD_PARAMS");
         byte[] params = m.memory().read(c.in.rdx(), 1024);
-        switch (m.tdParamsGate().check(c, td, params)) {
+        Optional<EventFilterInput> filters = eventFiltering ? Optional.of(eventFilterInput(c)) : Optional.empty();
+        switch (m.tdParamsGate().check(c, td, params, filters)) {
             case TdParamsGate.Rejected r -> {
                 c.rcx = r.rcx();
                 throw new Fail(r.rax(), r.why(), r.explanation());
@@ -180,6 +203,26 @@ final class TdLeaves {
                 }
             }
         }
+    }
+
+    /**
+     * R8 of a 2.0 TDH.MNG.INIT with the event-filtering flag: the table HPA is checked with
+     * {@code shared_hpa_check_with_pwr_2_alignment} (4 KiB) and the table is read only when the info
+     * would pass the R8 checks, as the module maps it only then ([M2.0] {@code tdh_mng_init.c}).
+     */
+    private static EventFilterInput eventFilterInput(Call c) {
+        long info = c.in.r8();
+        EventFilterInput probe = new EventFilterInput(info, Checks.isSharedHpa(c, info & EventFilterInput.TABLE_HPA_MASK,
+                Checks.SIZE_4K), ImmutableList.of());
+        long max = c.profile.constant("MAX_EVENT_FILTERS").orElse(512);
+        if (!probe.tableHpaValid() || probe.reserved() != 0 || probe.count() == 0 || probe.count() > max) {
+            return probe;
+        }
+        ImmutableList.Builder<Long> entries = ImmutableList.builder();
+        for (int i = 0; i < probe.count(); i++) {
+            entries.add(c.m.memory().readLong(probe.tableHpa() + 8L * i));
+        }
+        return new EventFilterInput(info, true, entries.build());
     }
 
     // ---------------------------------------------------------------- TDH.MNG.RD / WR
@@ -320,6 +363,7 @@ final class TdLeaves {
         Pamt.Entry e = Checks.checkAndLockExplicit4k(c, c.in.rcx(), "RCX", SharexLock.Mode.EXCLUSIVE,
                 PageType.PT_TDR, "TDR");
         Td td = Checks.td(c, e);
+        c.reach(FaultPoint.MNG_VPFLUSHDONE_KOT);
         if (!c.tryLock(m.kot().lock, SharexLock.Mode.EXCLUSIVE)) {
             throw c.fail("TDX_OPERAND_BUSY", "KOT", "the Key Ownership Table is locked by a concurrent SEAMCALL");
         }
@@ -349,6 +393,7 @@ final class TdLeaves {
             throw c.fail("TDX_LIFECYCLE_STATE_INCORRECT", "TDR.LIFECYCLE_STATE is " + td.lifecycle
                     + ", TDH.MNG.KEY.FREEID needs TD_BLOCKED (run TDH.MNG.VPFLUSHDONE)");
         }
+        c.reach(FaultPoint.MNG_KEY_FREEID_KOT);
         if (!c.tryLock(m.kot().lock, SharexLock.Mode.EXCLUSIVE)) {
             throw c.fail("TDX_OPERAND_BUSY", "KOT", "the Key Ownership Table is locked by a concurrent SEAMCALL");
         }

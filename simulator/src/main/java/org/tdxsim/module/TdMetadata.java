@@ -23,14 +23,26 @@ import org.tdxsim.module.profile.TdField;
  * VIRT_MAXPA, CPUID_VALID[], TD_EPOCH, MRTD, MRCONFIGID, MROWNER, MROWNERCONFIG, CPUID_VALUES. Every
  * other field (migration, service-TD, XBUFF, RTMR, MSR bitmaps, S-EPT root contents, virtual VMX MSRs
  * ...) exists with the table's masks but reads 0. Host-writable per the tables: HP_LOCK_TIMEOUT (full
- * 64-bit mask only, 10 000..100 000 000 µs — [M1.5.01] {@code td_control_structures.h}
- * MIN/MAX_HP_LOCK_TIMEOUT_USEC), VM_CTLS bit 0, NOTIFY_ENABLES bit 0 (debug TDs).
+ * 64-bit mask only, 10 000..100 000 000 µs, see {@link #MIN_HP_LOCK_TIMEOUT_USEC}), VM_CTLS bit 0,
+ * NOTIFY_ENABLES bit 0 (debug TDs).
  */
 final class TdMetadata {
 
-    /** TDH.MNG.CREATE/INIT default HP_LOCK_TIMEOUT ([M1.5.01] DEFAULT_HP_LOCK_TIMEOUT_USEC). */
+    /**
+     * HP_LOCK_TIMEOUT default, 1 s: {@code DEFAULT_HP_LOCK_TIMEOUT_USEC} in
+     * {@code src/common/data_structures/td_control_structures.h} of [M1.5.06] (commit 1e636985) and
+     * [M2.0] (commit 1666adc4), not in the digest; TDH.MNG.INIT stores it ({@code tdh_mng_init.c},
+     * same commits). tdxsim sets it at TDH.MNG.CREATE, which no host read can tell apart (TDH.MNG.RD
+     * needs OP_STATE ≠ UNINITIALIZED).
+     */
     static final long DEFAULT_HP_LOCK_TIMEOUT_USEC = 1_000_000L;
+    /**
+     * Smallest HP_LOCK_TIMEOUT TDH.MNG.WR accepts, 10 ms: {@code MIN_HP_LOCK_TIMEOUT_USEC}, same file and
+     * commits as {@link #DEFAULT_HP_LOCK_TIMEOUT_USEC}; checked by {@code check_hp_lock_timeout_and_translate_to_tsc}
+     * in {@code src/common/metadata_handlers/metadata_td.c} (same commits).
+     */
     static final long MIN_HP_LOCK_TIMEOUT_USEC = 10_000L;
+    /** Largest HP_LOCK_TIMEOUT, 100 s: {@code MAX_HP_LOCK_TIMEOUT_USEC}, as {@link #MIN_HP_LOCK_TIMEOUT_USEC}. */
     static final long MAX_HP_LOCK_TIMEOUT_USEC = 100_000_000L;
 
     private final TdxModule m;
@@ -65,7 +77,12 @@ final class TdMetadata {
         return new Source(td);
     }
 
-    /** HP_LOCK_TIMEOUT's special write rule ([M1.5.01] metadata_td.c). */
+    /**
+     * HP_LOCK_TIMEOUT's special write rule: a partial write mask → TDX_METADATA_WR_MASK_NOT_VALID, a
+     * value outside MIN..MAX → TDX_METADATA_FIELD_VALUE_NOT_VALID ({@code md_td_write_element} in
+     * {@code src/common/metadata_handlers/metadata_td.c}, [M1.5.06] commit 1e636985 and [M2.0] commit
+     * 1666adc4).
+     */
     static final MetadataTable.WriteRule WRITE_RULE = (e, combined, value) -> {
         if (e.name().equals("HP_LOCK_TIMEOUT")) {
             if (combined != -1L) {

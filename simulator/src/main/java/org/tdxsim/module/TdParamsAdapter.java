@@ -28,9 +28,10 @@ final class TdParamsAdapter {
     private static final int SEPT_ROOT_PAGE_10 = 3;
 
     static TdParamsGate create(TdxModule m) {
-        return (c, td, bytes) -> {
+        return (c, td, bytes, filters) -> {
             TdParams p = TdParams.decode(m.profile(), bytes);
-            TdParamsCheckResult r = TdhMngInitChecks.check(m.profile(), m.platform(), m.runtime(), p, td.numTdcx());
+            TdParamsCheckResult r = TdhMngInitChecks.check(m.profile(), m.platform(), m.runtime(), p, td.numTdcx(),
+                    filters);
             return switch (r) {
                 case TdParamsCheckResult.Rejected rej -> new TdParamsGate.Rejected(rej.status(), rej.rcxExtended(),
                         rej.explanation().summary(), rej.explanation());

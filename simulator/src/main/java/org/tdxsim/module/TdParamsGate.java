@@ -1,6 +1,8 @@
 package org.tdxsim.module;
 
+import java.util.Optional;
 import org.tdxsim.module.status.Explanation;
+import org.tdxsim.module.tdparams.EventFilterInput;
 
 /**
  * The seam between TDH.MNG.INIT's state checks (rows 1–7, here) and the TD_PARAMS content checks
@@ -19,7 +21,8 @@ interface TdParamsGate {
     }
 
     /**
-     * @param params the 1024 bytes at the TD_PARAMS PA
+     * @param params  the 1024 bytes at the TD_PARAMS PA
+     * @param filters 2.0's event-filter operands when RCX bit 0 was set, else empty
      */
-    Verdict check(Call c, Td td, byte[] params);
+    Verdict check(Call c, Td td, byte[] params, Optional<EventFilterInput> filters);
 }

@@ -36,10 +36,22 @@ public final class TdxModule {
     static final long PAMT_BASE = 0x400_0000L;
 
     /**
-     * Leaves that accept RAX version > 0 (abi §1: 1.5.01 list; 2.0.08 adds TDH.VP.INIT, TDH.SYS.INIT and
-     * TDH.MEM.SHARED.SEPT.WR — [M2.0] {@code tdx_vmm_dispatcher.c}). 1.5.06 is taken to have the 1.5.01 list.
+     * Leaves that accept RAX version > 0 in 1.5.01: TDH.MEM.PAGE.PROMOTE (23), TDH.MEM.SEPT.ADD (3),
+     * TDH.MEM.SEPT.REMOVE (30), TDH.MNG.RD (11), TDH.VP.RD (26) (abi §1, [M1.5.01] dispatcher).
      */
     private static final ImmutableSet<Integer> VERSIONED_15 = ImmutableSet.of(23, 3, 30, 11, 26);
+    /**
+     * 1.5.06: the 1.5.01 list plus TDH.VP.INIT (22): the {@code leaf_opcode.version > 0} switch of
+     * {@code src/vmm_dispatcher/tdx_vmm_dispatcher.c} in [M1.5.06] at commit 1e636985, not in the
+     * digest. (It also follows from 1.5.06 reporting TDX_FEATURES0.TOPOLOGY_ENUM, abi §6.4: Linux
+     * enables TDX only on such modules and always issues TDH.VP.INIT version 1, [LNX] {@code tdh_vp_init}.)
+     */
+    private static final ImmutableSet<Integer> VERSIONED_1506 = ImmutableSet.of(23, 3, 30, 11, 26, 22);
+    /**
+     * 2.0.08: the 1.5.06 list plus TDH.SYS.INIT (33) and TDH.MEM.SHARED.SEPT.WR (163): the same switch
+     * in {@code src/vmm_dispatcher/tdx_vmm_dispatcher.c} of [M2.0] at commit 1666adc4 (leaf numbers from
+     * {@code include/tdx_api_defs.h}, same commit), not in the digest.
+     */
     private static final ImmutableSet<Integer> VERSIONED_20 = ImmutableSet.of(23, 3, 30, 11, 26, 22, 33, 163);
 
     /** Leaves the dispatcher lets through before SYS_READY (abi §6.2; 1.0 lacks SYS.RD/RDALL/UPDATE). */
@@ -61,6 +73,7 @@ public final class TdxModule {
     private final SysMetadata sysMetadata;
     private final TdMetadata tdMetadata;
     private volatile TdParamsGate tdParamsGate;
+    private final FaultInjector faults = new FaultInjector(this);
 
     private volatile SysState sysState = SysState.SYSINIT_PENDING;
     private volatile long pkgConfigBitmap;
@@ -95,6 +108,7 @@ public final class TdxModule {
                 .put(Leaf.TDH_SYS_TDMR_INIT.number(), SysLeaves::tdmrInit)
                 .put(Leaf.TDH_SYS_INFO.number(), SysLeaves::sysInfo)
                 .put(Leaf.TDH_SYS_RD.number(), SysLeaves::sysRd)
+                .put(Leaf.TDH_SYS_RDALL.number(), SysLeaves::sysRdall)
                 .put(Leaf.TDH_SYS_LP_SHUTDOWN.number(), TdxModule::lpShutdown)
                 .put(Leaf.TDH_MNG_CREATE.number(), TdLeaves::create)
                 .put(Leaf.TDH_MNG_KEY_CONFIG.number(), TdLeaves::keyConfig)
@@ -143,6 +157,14 @@ public final class TdxModule {
 
     public int privateHkidMax() {
         return pv.numMktmeKids() + pv.numTdxPrivKids();
+    }
+
+    /**
+     * The module's failure injector: arms statuses the real module returns under contention or
+     * entropy exhaustion (see {@link FaultPoint}) so a host's failure paths can be exercised.
+     */
+    public FaultInjector faults() {
+        return faults;
     }
 
     public SysState sysState() {
@@ -251,7 +273,7 @@ public final class TdxModule {
             if (!knownShape && !is10()) {
                 throw c.fail("TDX_OPERAND_INVALID", "RAX", "RAX " + Call.hex(rax) + " has bits 63:24 set");
             }
-            if (version > 0 && !(isV20() ? VERSIONED_20 : VERSIONED_15).contains(leaf)) {
+            if (version > 0 && !versionedLeaves().contains(leaf)) {
                 throw c.fail("TDX_OPERAND_INVALID", "RAX", leafName(leaf) + " has no version " + version);
             }
             if (sysState == SysState.SYS_SHUTDOWN && leaf != Leaf.TDH_SYS_LP_SHUTDOWN.number()) {
@@ -333,7 +355,11 @@ public final class TdxModule {
         return call(Leaf.TDH_SYS_RD, 0, fieldId, 0, 0);
     }
 
-    /** TDH.SYS.RDALL is not modelled (its list-buffer format is not in the spec): always OPERAND_INVALID|RAX. */
+    /**
+     * TDH.SYS.RDALL (1.5+): RDX = PA of a 4 KiB metadata list buffer, R8 = first field id (−1 = first
+     * SYS field); result R8 = next field id (−1 when the list holds every remaining field). 1.0 has no
+     * such leaf (abi §1): TDX_SYS_NOT_READY before READY, TDX_OPERAND_INVALID|RAX after.
+     */
     public SeamcallResult tdhSysRdall(long listBufferPa, long fieldId) {
         return call(Leaf.TDH_SYS_RDALL, 0, listBufferPa, fieldId, 0);
     }
@@ -353,6 +379,15 @@ public final class TdxModule {
 
     public SeamcallResult tdhMngInit(long tdr, long tdParamsPa) {
         return call(Leaf.TDH_MNG_INIT, tdr, tdParamsPa, 0, 0);
+    }
+
+    /**
+     * TDH.MNG.INIT with 2.0's event-filter operands: RCX = TDR | event-filtering flag (bit 0), R8 =
+     * event-filter info (abi §1.1; layout in {@link org.tdxsim.module.tdparams.EventFilterInput}).
+     * Before 2.0, RCX bit 0 is part of the TDR address and R8 is ignored.
+     */
+    public SeamcallResult tdhMngInit(long tdrAndFlags, long tdParamsPa, long eventFilterInfo) {
+        return call(Leaf.TDH_MNG_INIT, tdrAndFlags, tdParamsPa, eventFilterInfo, 0);
     }
 
     public SeamcallResult tdhMngRd(long tdr, long fieldId, int version) {
@@ -584,6 +619,13 @@ public final class TdxModule {
 
     boolean is10() {
         return profile.version().is1_0();
+    }
+
+    private ImmutableSet<Integer> versionedLeaves() {
+        if (isV20()) {
+            return VERSIONED_20;
+        }
+        return profile.version().isAtLeast(1, 5, 6) ? VERSIONED_1506 : VERSIONED_15;
     }
 
     boolean isV20() {

@@ -18,9 +18,12 @@ final class VcpuLeaves {
 
     /**
      * The TDVPS fields TDH.VP.RD supports. The digest has no VP-context table; these four management
-     * fields and their masks come from [M1.5.01] {@code include/auto_gen/tdvps_fields_lookup.{h,c}}
-     * (class 32, TDVPS management): VCPU_STATE (debug only), VCPU_INDEX, NUM_TDVPS_PAGES, ASSOC_LPID.
-     * Every other VP field id reads as TDX_METADATA_FIELD_ID_INCORRECT in this model.
+     * fields (class 32) with their field ids, host read masks (production / debug; no host write mask)
+     * and special-handling flags are entries 59-62 of {@code tdvps_lookup[]} in [M1.5.01]
+     * {@code include/auto_gen/tdvps_fields_lookup.c} at commit 72d8cffb (VCPU_STATE 0xA020000000000000,
+     * debug-only 0xFF; VCPU_INDEX 0xA020000200000002, 0xFFFFFFFF; NUM_TDVPS_PAGES 0xA020000000000003,
+     * 0xFF; ASSOC_LPID 0xA020000200000004, 0xFFFFFFFF), not in the digest. Every other VP field id
+     * reads as TDX_METADATA_FIELD_ID_INCORRECT in this model.
      */
     static final MetadataTable VP_TABLE = new MetadataTable(MetadataFieldId.CONTEXT_VP, List.of(
             new MetadataEntry("VCPU_STATE", 0, 0xA020000000000000L, 1, 1, 0, 0xFF, 0, 0, false, true),

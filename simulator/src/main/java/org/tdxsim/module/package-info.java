@@ -9,5 +9,10 @@
  * TDH.MNG.INIT live in {@code org.tdxsim.module.tdparams}. Handlers are grouped by concept:
  * {@code SysLeaves}, {@code TdLeaves}, {@code VcpuLeaves}, {@code MemLeaves}, {@code PhymemLeaves};
  * shared operand checks are in {@code Checks}, named after the module's helpers.
+ *
+ * <p>{@link org.tdxsim.module.FaultInjector} ({@code TdxModule.faults()}) injects the failures a
+ * host cannot provoke on demand — lock contention, PCONFIG busy, no entropy — at the exact check
+ * where the module makes them ({@link org.tdxsim.module.FaultPoint} lists each with its source), so
+ * host software's failure paths can be tested; nothing else in the model is randomised.
  */
 package org.tdxsim.module;

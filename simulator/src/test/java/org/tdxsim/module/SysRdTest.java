@@ -97,6 +97,32 @@ class SysRdTest {
         assertThat(want.ebx()).isNotZero();
     }
 
+    /**
+     * abi §5.3: TDH.SYS.INFO reports CONFIG_DIRECT | (ALLOW_DIRECT & adjusted native) in every version,
+     * including 1.5.01 whose TDH.SYS.RD reports CONFIG_DIRECT only. TDSYSINFO_STRUCT entry i is 24 bytes
+     * at 0x84 + 24·i: leaf, subleaf, EAX, EBX, ECX, EDX (abi §3.3, §8).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"1.0", "1.5.01", "1.5.06", "2.0.08"})
+    void sysInfoReportsAllowDirectBitsInEveryVersion(String v) {
+        TdxModule m = Fixtures.ready(v);
+        long buf = m.memory().allocatePage();
+        assertSuccess(m.tdhSysInfo(buf, 1024, m.memory().allocatePage(), 32));
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(m.memory().read(buf, 1024)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        List<CpuidConfigurableEntry> conf = m.profile().cpuidConfigurable();
+        for (int i = 0; i < conf.size(); i++) {
+            CpuidConfigurableEntry e = conf.get(i);
+            CpuidRegs want = e.configDirect().or(e.allowDirect().and(m.adjustedNativeCpuid(e.leaf(), e.subleaf())));
+            int o = 0x84 + 24 * i;
+            assertThat(new CpuidRegs(b.getInt(o + 8), b.getInt(o + 12), b.getInt(o + 16), b.getInt(o + 20)))
+                    .as("%s cpuid_config_list[%d] %s", v, i, e.cpuidLeaf()).isEqualTo(want);
+            assertThat(b.getInt(o)).isEqualTo(e.leaf());
+            assertThat(b.getInt(o + 4)).isEqualTo(e.subleaf());
+        }
+        // CPUID(7,0) is all ALLOW_DIRECT: the OR-form is visibly non-zero where 1.5.01's TDH.SYS.RD reads 0
+        assertThat(b.getInt(0x84 + 24 * 5 + 12)).isNotZero();
+    }
+
     /** abi §6.1: size, INC_SIZE, WRITE_MASK_VALID, context and bit 63 are ignored for the lookup (KVM's short ids). */
     @Test
     void shortIdsResolveByClassAndFieldCode() {

@@ -57,6 +57,25 @@ class TdMetadataTest {
         assertStatus(m, m.tdhMngRd(dbg.tdr, 0x8210000300000002L, 0), "TDX_METADATA_FIELD_NOT_READABLE");
     }
 
+    /**
+     * abi §8: TSC_MULTIPLIER = TSC_FREQUENCY × 25 000 000 × 2^48 / native TSC Hz, read back through
+     * TDCS.TSC_MULTIPLIER (abi §6.5 0x111000030000000B); TSC_FREQUENCY (…0C) is the TD_PARAMS value.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"1.5.01", "1.5.06", "2.0.08"})
+    void tscMultiplierFollowsTheSpecFormula(String v) {
+        TdxModule m = Fixtures.ready(v);
+        long params = TdImages.write(m, TdImages.builder(m).tscFrequency(80).build()); // 2 GHz
+        TdBuild td = TdBuild.keyed(m, m.privateHkidMin() + 1);
+        assertSuccess(m.tdhMngInit(td.tdr, params));
+        long hz = m.platform().tscHz();
+        assertThat(hz).isPositive();
+        long want = java.math.BigInteger.valueOf(80L * 25_000_000L).shiftLeft(48)
+                .divide(java.math.BigInteger.valueOf(hz)).longValueExact();
+        assertThat(m.tdhMngRd(td.tdr, 0x111000030000000BL, 0).r8()).isEqualTo(want);
+        assertThat(m.tdhMngRd(td.tdr, 0x111000010000000CL, 0).r8()).isEqualTo(80);
+    }
+
     /** abi §6.1/§6.2: CPUID_VALUES of a faulting leaf (0x6 in 1.5.01) is NOT_READABLE; unknown leaf → FIELD_ID_INCORRECT. */
     @Test
     void cpuidValuesReadability() {

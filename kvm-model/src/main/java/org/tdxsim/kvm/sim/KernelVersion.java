@@ -14,16 +14,21 @@ public enum KernelVersion {
     V6_16("6.16"),
     /**
      * Linux 6.19 (§8): CAPABILITIES is handled before any locking and the command is <em>not</em> copied
-     * back for it; INIT_VM/FINALIZE/INIT_VCPU/INIT_MEM_REGION fail -EBUSY while a vCPU creation is in
-     * flight; INIT_MEM_REGION adds the page while mapping (no {@code nr_premapped}, so no FINALIZE
-     * -EINVAL for it) and a TDH.MR.EXTEND failure bugs the VM.
+     * back for it (observable with a read-only command: 6.16 -EFAULT, 6.19 success); every other TDX
+     * sub-command on the VM and vCPU fds — INIT_VM, FINALIZE, INIT_VCPU, INIT_MEM_REGION, GET_CPUID and
+     * unknown ids — fails -EBUSY while a vCPU creation is in flight ({@code tdx_acquire_vm_state_locks});
+     * on a vCPU fd the command is read before the TD-state check; INIT_MEM_REGION adds the page while
+     * mapping it, so busy is retried by the fault loop instead of returned, there is no
+     * {@code nr_premapped} (no FINALIZE -EINVAL for it), and TDH.MEM.PAGE.ADD / TDH.MR.EXTEND failures bug
+     * the VM.
      */
     V6_19("6.19"),
     /**
      * The latest tree read (§8): 6.19 plus INIT_MEM_REGION rejecting {@code source_addr == 0} with
      * -EINVAL and no {@code kvm_mmu_reload} (June 2026 patch, release not confirmed [S26]), and
      * INIT_VM rejecting a {@code cpuid.nent} that changed between its two reads (July 2026 fix [S25];
-     * only reachable by a concurrent writer, which this single-threaded model never has).
+     * only reachable by a user thread rewriting the struct during the ioctl, which the simulated kernel's
+     * back-to-back reads leave no room for).
      */
     LATEST("latest");
 

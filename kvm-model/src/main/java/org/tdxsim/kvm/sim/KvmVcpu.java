@@ -14,6 +14,8 @@ final class KvmVcpu {
     boolean hasRun;
     /** IA32_APIC_BASE; after creation {@code APIC_DEFAULT_PHYS_BASE | ENABLE (| BSP)}. */
     long apicBase;
+    /** {@code vcpu->arch.virtual_tsc_khz}: the VM's default TSC kHz when the vCPU was created. */
+    long virtualTscKhz;
     TdxState tdxState = TdxState.UNINITIALIZED;
     long tdvpr = -1;
     final List<Long> tdcx = new ArrayList<>();

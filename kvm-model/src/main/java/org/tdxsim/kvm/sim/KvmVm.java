@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
 
 /** {@code struct kvm} + {@code struct kvm_tdx}: what the simulated kernel keeps per VM. */
 final class KvmVm {
@@ -16,6 +18,11 @@ final class KvmVm {
     enum TdState { UNINITIALIZED, INITIALIZED, RUNNABLE }
 
     final int type;
+    /**
+     * {@code kvm->lock}; in this model it also stands for every {@code vcpu->mutex} and
+     * {@code slots_lock}: all ioctls on the VM's fds run under it (see {@link SimulatedKernel}).
+     */
+    final ReentrantLock lock = new ReentrantLock();
     /** File references: the VM fd, each vCPU fd, each guest_memfd fd ({@code kvm_get_kvm}). */
     int refs = 1;
     boolean destroyed;
@@ -23,7 +30,9 @@ final class KvmVm {
     Optional<String> bugged = Optional.empty();
 
     int maxVcpus;
+    /** {@code kvm->created_vcpus}: counts a vCPU from the start of KVM_CREATE_VCPU. */
     int createdVcpus;
+    /** The online vCPUs ({@code kvm->vcpu_array}); their number is {@code online_vcpus}. */
     final Map<Integer, KvmVcpu> vcpus = new LinkedHashMap<>();
     boolean irqchipSplit;
     long nrReservedIoapicPins;
@@ -36,7 +45,8 @@ final class KvmVm {
     final List<GuestMemfdFile> gmems = new ArrayList<>();
 
     // ---- struct kvm_tdx
-    TdState tdState = TdState.UNINITIALIZED;
+    /** Volatile: {@code tdx_vcpu_create} reads it without the VM lock, as the kernel does. */
+    volatile TdState tdState = TdState.UNINITIALIZED;
     int hkid = -1;
     long tdr = -1;
     final List<Long> tdcsPages = new ArrayList<>();
@@ -46,8 +56,12 @@ final class KvmVm {
     int sharedBit = -1;
     long tdAttributes;
     long tdXfam;
-    /** 6.16: pages mapped by INIT_MEM_REGION but not yet TDH.MEM.PAGE.ADDed. */
-    long nrPremapped;
+    /**
+     * 6.16: GPAs whose mirror-EPT entry INIT_MEM_REGION installed but whose TDH.MEM.PAGE.ADD has not
+     * succeeded; {@code nr_premapped} is their number. A GPA counts once: a retry finds the mirror
+     * entry present and does not go through {@code tdx_sept_set_private_spte} again.
+     */
+    final TreeSet<Long> premapped = new TreeSet<>();
     /** Mirror-EPT page tables added with TDH.MEM.SEPT.ADD: key (level, aligned GPA) → HPA. */
     final Map<Long, Long> septPages = new LinkedHashMap<>();
     /** Private pages added with TDH.MEM.PAGE.ADD: gpa → HPA. */
@@ -61,6 +75,16 @@ final class KvmVm {
 
     boolean isTd() {
         return type == org.tdxsim.kvm.uapi.KvmConstants.KVM_X86_TDX_VM;
+    }
+
+    /** {@code atomic_read(&kvm->online_vcpus)}. */
+    int onlineVcpus() {
+        return vcpus.size();
+    }
+
+    /** 6.16 {@code kvm_tdx->nr_premapped}. */
+    long nrPremapped() {
+        return premapped.size();
     }
 
     boolean hkidAssigned() {

@@ -13,11 +13,18 @@ import org.tdxsim.kvm.UserMemory;
  * simulated kernel's {@link #copyFromUser}/{@link #copyToUser} only touch ranges that are fully
  * covered by live allocations; anything else is {@code -EFAULT}, as {@code copy_from_user} gives for
  * an unmapped address — without ever dereferencing it.
+ *
+ * <p>Like {@code mprotect(PROT_READ)}, {@link #protectReadOnly} makes a range readable but not
+ * writable: {@code copy_from_user} still succeeds there, {@code copy_to_user} faults (-EFAULT, nothing
+ * written). Protection is per byte range rather than per page, because arena allocations here are not
+ * page-backed; a test that wants real page semantics allocates page-aligned, page-sized blocks.
  */
 public final class SimUserMemory implements UserMemory {
 
     /** Start address → end address (exclusive) of every live allocation. */
     private final TreeMap<Long, Long> live = new TreeMap<>();
+    /** Start → end (exclusive) of ranges made read-only; dropped when their allocation is unmapped. */
+    private final TreeMap<Long, Long> readOnly = new TreeMap<>();
 
     @Override
     public Arena openArena() {
@@ -59,16 +66,58 @@ public final class SimUserMemory implements UserMemory {
         return Optional.of(k);
     }
 
-    /** {@code copy_to_user}: writes {@code bytes} at user {@code address}; false for a fault (nothing written). */
+    /**
+     * {@code copy_to_user}: writes {@code bytes} at user {@code address}; false for a fault (nothing
+     * written) — an unmapped byte, or a byte in a {@linkplain #protectReadOnly read-only} range.
+     */
     public boolean copyToUser(long address, MemorySegment bytes) {
         long length = bytes.byteSize();
-        if (!isMapped(address, length)) {
+        if (!isWritable(address, length)) {
             return false;
         }
         if (length > 0) {
             MemorySegment.copy(bytes, 0, MemorySegment.ofAddress(address).reinterpret(length), 0, length);
         }
         return true;
+    }
+
+    /** True if {@code [address, address + length)} is mapped and no byte of it is read-only. */
+    public synchronized boolean isWritable(long address, long length) {
+        if (!isMapped(address, length)) {
+            return false;
+        }
+        if (length == 0) {
+            return true;
+        }
+        long end = address + length;
+        Map.Entry<Long, Long> before = readOnly.floorEntry(address);
+        if (before != null && before.getValue() > address) {
+            return false;
+        }
+        Long next = readOnly.ceilingKey(address);
+        return next == null || next >= end;
+    }
+
+    /**
+     * {@code mprotect(address, length, PROT_READ)}: the range stays readable, writes by the kernel
+     * fault. The range must lie in one live allocation; the protection ends when that allocation is
+     * unmapped (its arena closed).
+     *
+     * @throws IllegalArgumentException if the range is not inside one live allocation (as mprotect
+     *     gives ENOMEM for unmapped memory)
+     */
+    public synchronized void protectReadOnly(long address, long length) {
+        Map.Entry<Long, Long> a = live.floorEntry(address);
+        if (length <= 0 || a == null || address + length > a.getValue() || address + length < address) {
+            throw new IllegalArgumentException(String.format("[0x%x, +%d) is not inside one live allocation", address,
+                    length));
+        }
+        readOnly.put(address, address + length);
+    }
+
+    /** {@link #protectReadOnly} of a whole segment allocated from one of this memory's arenas. */
+    public void protectReadOnly(MemorySegment segment) {
+        protectReadOnly(segment.address(), segment.byteSize());
     }
 
     /** A zeroed kernel-heap buffer, 8-byte aligned like kmalloc memory. */
@@ -88,7 +137,10 @@ public final class SimUserMemory implements UserMemory {
     }
 
     private synchronized void unmap(long start) {
-        live.remove(start);
+        Long end = live.remove(start);
+        if (end != null) {
+            readOnly.subMap(start, end).clear();
+        }
     }
 
     /** A confined arena whose allocations are registered while it is open. */

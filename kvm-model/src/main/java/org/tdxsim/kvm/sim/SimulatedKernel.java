@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import com.google.common.collect.ImmutableList;
 import java.lang.foreign.MemorySegment;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -39,8 +40,15 @@ import org.tdxsim.module.status.TdxStatus;
  * that digest ({@code kvm_main.c}, {@code x86.c}, {@code cpuid.c}, {@code guest_memfd.c}) are named
  * where used and listed in the package documentation as modelling choices.
  *
- * <p>One kernel lock: every call is serialized ({@code synchronized}), so the 6.19 "vCPU creation in
- * flight" -EBUSY window can never be observed here.
+ * <p>Locking: the fd table has its own lock; every ioctl on a VM, its vCPUs or its guest_memfds runs
+ * under that VM's lock ({@code kvm->lock}, here also standing in for {@code vcpu->mutex} and
+ * {@code slots_lock}, so a VM's ioctls are serialized — coarser than the kernel, which lets different
+ * vCPUs' ioctls run in parallel). KVM_CREATE_VCPU drops the VM lock between its two steps as
+ * {@code kvm_vm_ioctl_create_vcpu} drops {@code kvm->lock}: {@code created_vcpus++} first, then
+ * {@code kvm_arch_vcpu_create} unlocked, then under the lock again the vCPU goes online. Another
+ * thread can act on the VM inside that window; {@link #setVcpuCreationHook} lets a test hold a
+ * creation there (6.16 lets INIT_VCPU/INIT_MEM_REGION/FINALIZE proceed, 6.19 answers -EBUSY, §8).
+ * Explanations are kept per fd, the last one written wins when threads share an fd.
  */
 public final class SimulatedKernel implements KvmBackend, KvmExplainer {
 
@@ -107,6 +115,27 @@ public final class SimulatedKernel implements KvmBackend, KvmExplainer {
         }
     }
 
+    /**
+     * Test hook run by KVM_CREATE_VCPU in its unlocked window, where {@code created_vcpus} already
+     * counts the vCPU and {@code online_vcpus} does not, with no lock held. A test blocks here (e.g. on
+     * a latch) to act on the VM from another thread; the creation goes on when the hook returns.
+     */
+    @FunctionalInterface
+    public interface VcpuCreationHook {
+        /** Called twice per creation that gets that far: once per {@link Phase}. */
+        void inFlight(long vcpuId, Phase phase);
+
+        /** Where in the window the creation is. */
+        enum Phase {
+            /** Right after {@code created_vcpus++}: {@code tdx_vcpu_create}'s checks have not run yet. */
+            BEFORE_ARCH_CREATE,
+            /** {@code kvm_arch_vcpu_create} succeeded; next the vCPU goes online under the VM lock. */
+            BEFORE_ONLINE
+        }
+    }
+
+    private static final VcpuCreationHook NO_HOOK = (id, phase) -> { };
+
     /** What an open fd refers to. */
     sealed interface OpenFile permits DevKvm, VmFile, VcpuFile, GmemFile {}
 
@@ -126,7 +155,10 @@ public final class SimulatedKernel implements KvmBackend, KvmExplainer {
     private final Optional<TdxHost> tdx;
     private final Tdx tdxOps;
     private final TeardownLog teardownLog = new TeardownLog();
+    /** Guards {@link #fds}, {@link #explanations} and {@link #closed}; never held while taking a VM lock. */
+    private final Object fdLock = new Object();
     private boolean closed;
+    private volatile VcpuCreationHook vcpuCreationHook = NO_HOOK;
 
     private SimulatedKernel(Config config) {
         this.config = config;
@@ -182,8 +214,23 @@ public final class SimulatedKernel implements KvmBackend, KvmExplainer {
     }
 
     /** Number of open fds. */
-    public synchronized int openFds() {
-        return fds.size();
+    public int openFds() {
+        synchronized (fdLock) {
+            return fds.size();
+        }
+    }
+
+    /**
+     * Installs the {@link VcpuCreationHook} every later KVM_CREATE_VCPU runs in its unlocked window
+     * (replacing any previous one). For tests of concurrent VM-wide ioctls.
+     */
+    public void setVcpuCreationHook(VcpuCreationHook hook) {
+        vcpuCreationHook = java.util.Objects.requireNonNull(hook);
+    }
+
+    /** Removes the {@link VcpuCreationHook}. */
+    public void clearVcpuCreationHook() {
+        vcpuCreationHook = NO_HOOK;
     }
 
     @Override
@@ -197,8 +244,10 @@ public final class SimulatedKernel implements KvmBackend, KvmExplainer {
     }
 
     @Override
-    public synchronized Optional<String> lastExplanation(int fd) {
-        return Optional.ofNullable(explanations.get(fd));
+    public Optional<String> lastExplanation(int fd) {
+        synchronized (fdLock) {
+            return Optional.ofNullable(explanations.get(fd));
+        }
     }
 
     @Override
@@ -207,20 +256,37 @@ public final class SimulatedKernel implements KvmBackend, KvmExplainer {
     }
 
     /** A read-only view of the VM behind a VM or vCPU fd (for tests: state, bugged, HKID). */
-    public synchronized Optional<VmView> vmView(int fd) {
-        return switch (fds.get(fd)) {
-            case VmFile(KvmVm vm) -> Optional.of(VmView.of(vm));
-            case VcpuFile(KvmVcpu v) -> Optional.of(VmView.of(v.vm));
-            case null, default -> Optional.empty();
+    public Optional<VmView> vmView(int fd) {
+        KvmVm vm = switch (file(fd)) {
+            case VmFile(KvmVm v) -> v;
+            case VcpuFile(KvmVcpu v) -> v.vm;
+            case null, default -> null;
         };
+        if (vm == null) {
+            return Optional.empty();
+        }
+        vm.lock.lock();
+        try {
+            return Optional.of(VmView.of(vm));
+        } finally {
+            vm.lock.unlock();
+        }
+    }
+
+    private OpenFile file(int fd) {
+        synchronized (fdLock) {
+            return fds.get(fd);
+        }
     }
 
     // ================================================================ syscalls
 
     @Override
-    public synchronized int open(String path) {
-        if (closed) {
-            return Errno.EBADF.negated();
+    public int open(String path) {
+        synchronized (fdLock) {
+            if (closed) {
+                return Errno.EBADF.negated();
+            }
         }
         if (!"/dev/kvm".equals(path)) {
             return Errno.ENOENT.negated();
@@ -229,9 +295,12 @@ public final class SimulatedKernel implements KvmBackend, KvmExplainer {
     }
 
     @Override
-    public synchronized int close(int fd) {
-        OpenFile f = fds.remove(fd);
-        explanations.remove(fd);
+    public int close(int fd) {
+        OpenFile f;
+        synchronized (fdLock) {
+            f = fds.remove(fd);
+            explanations.remove(fd);
+        }
         if (f == null) {
             return Errno.EBADF.negated();
         }
@@ -251,45 +320,87 @@ public final class SimulatedKernel implements KvmBackend, KvmExplainer {
     }
 
     @Override
-    public synchronized long ioctl(int fd, long request, long arg) {
-        OpenFile f = fds.get(fd);
+    public long ioctl(int fd, long request, long arg) {
+        OpenFile f = file(fd);
         if (f == null) {
             return Errno.EBADF.negated();
         }
+        String why = null;
+        long r;
         try {
-            long r = switch (f) {
+            r = switch (f) {
                 case DevKvm d -> devIoctl(request, arg);
-                case VmFile(KvmVm vm) -> vmIoctl(vm, fd, request, arg);
-                case VcpuFile(KvmVcpu v) -> vcpuIoctl(v, request, arg);
+                case VmFile(KvmVm vm) -> underVmLock(vm, () -> vmIoctl(vm, fd, request, arg));
+                case VcpuFile(KvmVcpu v) -> underVmLock(v.vm, () -> vcpuIoctl(v, request, arg));
                 case GmemFile g -> throw KernelError.of(Errno.ENOTTY, "a guest_memfd has no ioctls");
             };
-            explanations.remove(fd);
-            return r;
         } catch (KernelError e) {
-            explanations.put(fd, e.explanation());
-            return e.errno.negated();
+            why = e.explanation();
+            r = e.errno.negated();
+        }
+        synchronized (fdLock) {
+            if (why == null) {
+                explanations.remove(fd);
+            } else if (fds.containsKey(fd)) {
+                explanations.put(fd, why);
+            }
+        }
+        return r;
+    }
+
+    /** An ioctl body that may fail with a {@link KernelError}. */
+    @FunctionalInterface
+    private interface Body {
+        long run();
+    }
+
+    /** Runs {@code body} holding the VM's lock once (KVM_CREATE_VCPU drops and retakes it inside). */
+    private static long underVmLock(KvmVm vm, Body body) {
+        vm.lock.lock();
+        try {
+            return body.run();
+        } finally {
+            vm.lock.unlock();
         }
     }
 
     /** Closes every fd still open (tearing down their VMs). Idempotent. */
     @Override
-    public synchronized void close() {
-        for (Integer fd : ImmutableList.copyOf(fds.descendingKeySet())) {
+    public void close() {
+        List<Integer> open;
+        synchronized (fdLock) {
+            open = ImmutableList.copyOf(fds.descendingKeySet());
+        }
+        for (Integer fd : open) {
             close(fd);
         }
-        closed = true;
+        synchronized (fdLock) {
+            closed = true;
+        }
     }
 
     private int install(OpenFile f) {
-        int fd = 3;
-        while (fds.containsKey(fd)) {
-            fd++;
+        synchronized (fdLock) {
+            int fd = 3;
+            while (fds.containsKey(fd)) {
+                fd++;
+            }
+            fds.put(fd, f);
+            return fd;
         }
-        fds.put(fd, f);
-        return fd;
     }
 
+    /** {@code kvm_put_kvm}: the last reference destroys the VM (under its lock). */
     private void putVm(KvmVm vm) {
+        vm.lock.lock();
+        try {
+            putVmLocked(vm);
+        } finally {
+            vm.lock.unlock();
+        }
+    }
+
+    private void putVmLocked(KvmVm vm) {
         vm.refs--;
         if (vm.refs == 0 && !vm.destroyed) {
             vm.destroyed = true;
@@ -464,6 +575,10 @@ public final class SimulatedKernel implements KvmBackend, KvmExplainer {
         if (request == Ioctls.KVM_SET_TSC_KHZ) {
             return setTscKhz(vm, arg);
         }
+        if (request == Ioctls.KVM_GET_TSC_KHZ) {
+            // kvm_arch_vm_ioctl: READ_ONCE(kvm->arch.default_tsc_khz); the argument is ignored (x86.c).
+            return vm.defaultTscKhz;
+        }
         if (request == Ioctls.KVM_MEMORY_ENCRYPT_OP) {
             if (!vm.isTd()) {
                 throw KernelError.of(Errno.ENOTTY, "KVM_MEMORY_ENCRYPT_OP on a VM of type %d, not a TD (vt_mem_enc_ioctl)", vm.type);
@@ -474,9 +589,16 @@ public final class SimulatedKernel implements KvmBackend, KvmExplainer {
     }
 
     /**
-     * {@code kvm_vm_ioctl_create_vcpu}: id ≥ KVM_MAX_VCPU_IDS → -EINVAL; created_vcpus ≥ max_vcpus →
-     * -EINVAL; then {@code tdx_vcpu_create}: TD not exactly INITIALIZED → -EIO, irqchip not split →
-     * -EINVAL (§3.3 "Other ioctls"); then a duplicate id → -EEXIST.
+     * {@code kvm_vm_ioctl_create_vcpu}, in its two locked steps. Under {@code kvm->lock}: id ≥
+     * KVM_MAX_VCPU_IDS → -EINVAL (checked before the lock); created_vcpus ≥ max_vcpus → -EINVAL; then
+     * {@code created_vcpus++} and the lock is dropped. Unlocked, {@code kvm_arch_vcpu_create}:
+     * {@code tdx_vcpu_create} — TD not exactly INITIALIZED → -EIO, irqchip not split → -EINVAL
+     * (§3.3 "Other ioctls") — and {@code kvm_set_tsc_khz(default_tsc_khz)}; the
+     * {@link VcpuCreationHook} runs before and after it. Under the lock again: a duplicate id → -EEXIST; else the
+     * vCPU goes online ({@code online_vcpus++}) and gets its fd. Any failure after the increment
+     * undoes it ({@code created_vcpus--}), as the kernel's error path does.
+     *
+     * <p>Called holding {@code vm.lock} exactly once.
      */
     private long createVcpu(KvmVm vm, long id) {
         if (id < 0 || id >= KVM_MAX_VCPU_IDS) {
@@ -485,24 +607,50 @@ public final class SimulatedKernel implements KvmBackend, KvmExplainer {
         if (vm.createdVcpus >= vm.maxVcpus) {
             throw KernelError.of(Errno.EINVAL, "the VM already has max_vcpus (%d) vCPUs", vm.maxVcpus);
         }
+        vm.createdVcpus++;
+        KvmVcpu v = null;
+        vm.lock.unlock();
+        try {
+            VcpuCreationHook hook = vcpuCreationHook;
+            hook.inFlight(id, VcpuCreationHook.Phase.BEFORE_ARCH_CREATE);
+            KvmVcpu created = kvmArchVcpuCreate(vm, id);
+            hook.inFlight(id, VcpuCreationHook.Phase.BEFORE_ONLINE);
+            v = created;
+        } finally {
+            vm.lock.lock();
+            if (v == null) {
+                vm.createdVcpus--;
+            }
+        }
+        if (vm.vcpus.containsKey((int) id)) {
+            vm.createdVcpus--;
+            throw KernelError.of(Errno.EEXIST, "vCPU id %d already exists", id);
+        }
+        vm.vcpus.put((int) id, v);
+        vm.refs++;
+        return install(new VcpuFile(v));
+    }
+
+    /**
+     * {@code kvm_arch_vcpu_create} as far as modelled, run without the VM lock (the kernel reads
+     * {@code kvm_tdx->state} there unlocked too): {@code tdx_vcpu_create}'s checks, the reset APIC
+     * base, and {@code kvm_set_tsc_khz(vcpu, kvm->arch.default_tsc_khz)} (x86.c).
+     */
+    private KvmVcpu kvmArchVcpuCreate(KvmVm vm, long id) {
         if (vm.isTd()) {
-            if (vm.tdState != KvmVm.TdState.INITIALIZED) {
+            KvmVm.TdState state = vm.tdState;
+            if (state != KvmVm.TdState.INITIALIZED) {
                 throw KernelError.of(Errno.EIO, "a TD's vCPUs can only be created after KVM_TDX_INIT_VM and before"
-                        + " KVM_TDX_FINALIZE_VM (TD state is %s)", vm.tdState);
+                        + " KVM_TDX_FINALIZE_VM (TD state is %s)", state);
             }
             if (!vm.irqchipSplit) {
                 throw KernelError.of(Errno.EINVAL, "a TD needs KVM_CAP_SPLIT_IRQCHIP enabled before its vCPUs are created");
             }
         }
-        if (vm.vcpus.containsKey((int) id)) {
-            throw KernelError.of(Errno.EEXIST, "vCPU id %d already exists", id);
-        }
         KvmVcpu v = new KvmVcpu(vm, (int) id);
         v.apicBase = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE | (id == 0 ? MSR_IA32_APICBASE_BSP : 0);
-        vm.createdVcpus++;
-        vm.vcpus.put((int) id, v);
-        vm.refs++;
-        return install(new VcpuFile(v));
+        v.virtualTscKhz = vm.defaultTscKhz;
+        return v;
     }
 
     /** {@code kvm_vm_ioctl_enable_cap}: flags ≠ 0 → -EINVAL; SPLIT_IRQCHIP and APIC_BUS_CYCLES_NS modelled. */
@@ -656,7 +804,7 @@ public final class SimulatedKernel implements KvmBackend, KvmExplainer {
 
     /** {@code kvm_gmem_bind}: the fd must be a guest_memfd of this VM, offset range inside it and unbound. */
     private GuestMemfdFile gmemBind(KvmVm vm, KvmUserspaceMemoryRegion2 m, int slot, long npages) {
-        OpenFile f = fds.get(m.guestMemfd());
+        OpenFile f = file(m.guestMemfd());
         if (f == null) {
             throw KernelError.of(Errno.EBADF, "guest_memfd %d is not an open fd", m.guestMemfd());
         }
@@ -721,6 +869,11 @@ public final class SimulatedKernel implements KvmBackend, KvmExplainer {
         }
         if (request == Ioctls.KVM_SET_CPUID2) {
             return setCpuid2(v, arg);
+        }
+        if (request == Ioctls.KVM_GET_TSC_KHZ) {
+            // kvm_arch_vcpu_ioctl: vcpu->arch.virtual_tsc_khz, set from the VM's default_tsc_khz when the
+            // vCPU was created (kvm_arch_vcpu_create → kvm_set_tsc_khz); the argument is ignored (x86.c).
+            return v.virtualTscKhz;
         }
         if (request == Ioctls.KVM_GET_CPUID2) {
             return getCpuid2(v, arg);

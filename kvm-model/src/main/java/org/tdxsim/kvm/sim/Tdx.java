@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 import org.tdxsim.kvm.uapi.Errno;
 import org.tdxsim.kvm.uapi.KvmConstants;
 import org.tdxsim.kvm.uapi.KvmCpuid2;
@@ -46,6 +47,16 @@ final class Tdx {
     static final long TDCS_EXEC_TSC_MULTIPLIER = (17L << 56) | 11;
     /** {@code TDX_EXTENDMR_CHUNKSIZE}: TDH.MR.EXTEND measures 256 bytes per call. */
     static final int EXTENDMR_CHUNK = 256;
+    /**
+     * The kernel's {@code TDX_RND_NO_ENTROPY} (0x8000020300000000, abi §2.2; {@code sc_retry} in
+     * {@code arch/x86/include/asm/tdx.h} compares the whole RAX with it, operand bits included).
+     */
+    static final long KERNEL_TDX_RND_NO_ENTROPY = 0x8000020300000000L;
+    /**
+     * {@code RDRAND_RETRY_LOOPS} ({@code arch/x86/include/asm/archrandom.h}): how many times
+     * {@code sc_retry} issues a SEAMCALL that keeps returning TDX_RND_NO_ENTROPY.
+     */
+    static final int RDRAND_RETRY_LOOPS = 10;
 
     private final SimulatedKernel k;
 
@@ -69,6 +80,43 @@ final class Tdx {
         return k.cfg().kernelVersion();
     }
 
+    /**
+     * {@code seamcall()} = {@code sc_retry(__seamcall, ...)}: every SEAMCALL the kernel issues is
+     * repeated while it returns exactly TDX_RND_NO_ENTROPY, at most {@link #RDRAND_RETRY_LOOPS} times in
+     * all, and the last result is what the caller sees. So a transient entropy shortage never reaches
+     * KVM; only one lasting {@value #RDRAND_RETRY_LOOPS} attempts does (→ -EAGAIN for TD creation).
+     */
+    private static SeamcallResult sc(Supplier<SeamcallResult> call) {
+        SeamcallResult r = call.get();
+        for (int retry = RDRAND_RETRY_LOOPS; r.rax() == KERNEL_TDX_RND_NO_ENTROPY && --retry > 0; ) {
+            r = call.get();
+        }
+        return r;
+    }
+
+    /**
+     * The private-fault loop around a mirror-EPT update ({@code kvm_tdp_map_page},
+     * {@code kvm_tdp_mmu_map_private_pfn}): TDX_OPERAND_BUSY makes {@code tdp_mmu_set_spte_atomic} fail,
+     * the fault answers {@code RET_PF_RETRY} and the loop tries again; it ends only with another
+     * outcome or a pending signal (-EINTR). The model has no signals and its only source of contention
+     * is the finite {@code FaultInjector}, so it retries until the status changes; the bound of
+     * {@value #FAULT_RETRY_GUARD} only protects the simulator from spinning forever on a bug.
+     */
+    private SeamcallResult faultRetryWhileBusy(Supplier<SeamcallResult> call) {
+        SeamcallResult r = sc(call);
+        for (int i = 0; isStatus(r, "TDX_OPERAND_BUSY"); i++) {
+            if (i == FAULT_RETRY_GUARD) {
+                throw KernelError.of(Errno.EINTR, "%s kept failing; the kernel's fault loop would spin until a signal"
+                        + " (-EINTR)", why("S-EPT update", r));
+            }
+            r = sc(call);
+        }
+        return r;
+    }
+
+    /** Safety bound of {@link #faultRetryWhileBusy}: far above any injected count, reached only by a model bug. */
+    static final int FAULT_RETRY_GUARD = 1 << 20;
+
     private boolean isStatus(SeamcallResult r, String name) {
         var v = profile().findStatus(name);
         return v.isPresent() && r.status().base() == (v.getAsLong() & TdxStatus.STATUS_MASK);
@@ -81,31 +129,35 @@ final class Tdx {
     // ================================================================ VM fd: tdx_vm_ioctl
 
     /**
-     * {@code tdx_vm_ioctl} (§3.1): copy the command (-EFAULT), {@code hw_error} ≠ 0 → -EINVAL, unknown id →
-     * -EINVAL without copy-back; for known ids 6.16 always copies the command back (so {@code hw_error}
-     * reaches userspace on failure; a failed copy-back → -EFAULT). From 6.19 CAPABILITIES is handled
-     * first and its command is not copied back (§8).
+     * {@code tdx_vm_ioctl} (§3.1). 6.16: copy the command (-EFAULT), {@code hw_error} ≠ 0 → -EINVAL;
+     * under {@code kvm->lock} run the sub-command; unknown id → -EINVAL without copy-back; for known
+     * ids the command is <em>always</em> copied back (so {@code hw_error} reaches userspace on failure;
+     * a failed copy-back → -EFAULT). 6.19 (§8, [S11][S23]): {@code tdx_get_cmd}, then CAPABILITIES
+     * answered at once with no copy-back; then the {@link #vmStateGuard} (-EBUSY while a vCPU creation
+     * is in flight, nothing copied back); unknown id → -EINVAL; INIT_VM/FINALIZE copied back as before.
      */
     long vmIoctl(KvmVm vm, long arg) {
-        KvmTdxCmd cmd = KvmTdxCmd.decode(k.copyFromUser(arg, KvmTdxCmd.LAYOUT.byteSize(), "struct kvm_tdx_cmd"));
-        if (kv().isAtLeast619() && cmd.id() == KvmConstants.KVM_TDX_CAPABILITIES) {
-            if (cmd.hwError() != 0) {
-                throw hwErrorInput(cmd);
+        KvmTdxCmd cmd = tdxGetCmd(arg);
+        if (kv().isAtLeast619()) {
+            if (cmd.id() == KvmConstants.KVM_TDX_CAPABILITIES) {
+                return tdxGetCapabilities(cmd);
             }
-            return tdxGetCapabilities(cmd);
+            vmStateGuard(vm);
         }
-        if (cmd.hwError() != 0) {
-            throw hwErrorInput(cmd);
+        int id = cmd.id();
+        if (id != KvmConstants.KVM_TDX_CAPABILITIES && id != KvmConstants.KVM_TDX_INIT_VM
+                && id != KvmConstants.KVM_TDX_FINALIZE_VM) {
+            // the switch's default: "r = -EINVAL; goto out" (6.16) / "return -EINVAL" (6.19), no copy-back
+            throw KernelError.of(Errno.EINVAL, "kvm_tdx_cmd.id %d is not a VM-fd TDX sub-command%s", id,
+                    KvmTdxCmdId.fromId(id).map(c -> " (" + c.name() + " is issued on a vCPU fd)").orElse(""));
         }
         long[] hw = {0};
         KernelError err = null;
         try {
-            switch (cmd.id()) {
+            switch (id) {
                 case KvmConstants.KVM_TDX_CAPABILITIES -> tdxGetCapabilities(cmd);
                 case KvmConstants.KVM_TDX_INIT_VM -> tdxTdInit(vm, cmd, hw);
-                case KvmConstants.KVM_TDX_FINALIZE_VM -> tdxTdFinalize(vm, hw);
-                default -> throw KernelError.of(Errno.EINVAL, "kvm_tdx_cmd.id %d is not a VM-fd TDX sub-command%s",
-                        cmd.id(), KvmTdxCmdId.fromId(cmd.id()).map(c -> " (" + c.name() + " is issued on a vCPU fd)").orElse(""));
+                default -> tdxTdFinalize(vm, hw);
             }
         } catch (KernelError e) {
             err = e;
@@ -113,12 +165,36 @@ final class Tdx {
         MemorySegment back = MemorySegment.ofArray(new long[3]);
         cmd.withHwError(hw[0]).encode(back);
         if (!k.memory().copyToUser(arg, back)) {
-            throw KernelError.of(Errno.EFAULT, "copying struct kvm_tdx_cmd back to 0x%x faulted", arg);
+            throw KernelError.of(Errno.EFAULT, "copying struct kvm_tdx_cmd back to 0x%x faulted%s", arg,
+                    err == null ? "" : " (the sub-command itself failed: " + err.explanation() + ")");
         }
         if (err != null) {
             throw err;
         }
         return 0;
+    }
+
+    /** {@code tdx_get_cmd}: copy the 24-byte command (-EFAULT); {@code hw_error} must be 0 on input (-EINVAL). */
+    private KvmTdxCmd tdxGetCmd(long arg) {
+        KvmTdxCmd cmd = KvmTdxCmd.decode(k.copyFromUser(arg, KvmTdxCmd.LAYOUT.byteSize(), "struct kvm_tdx_cmd"));
+        if (cmd.hwError() != 0) {
+            throw hwErrorInput(cmd);
+        }
+        return cmd;
+    }
+
+    /**
+     * 6.19 {@code tdx_acquire_vm_state_locks} ([S23] "KVM: TDX: Guard VM state transitions with 'all'
+     * the locks"; §8): with {@code kvm->lock} held, {@code created_vcpus != online_vcpus} → -EBUSY, so
+     * a TD state transition can never race with a half-created vCPU (6.16 let FINALIZE, INIT_VCPU and
+     * INIT_MEM_REGION run then). The vCPU mutexes and {@code slots_lock} it then takes are the VM lock
+     * this model already holds; {@code kvm_lock_all_vcpus}' -EINTR on a fatal signal is not modelled.
+     */
+    private static void vmStateGuard(KvmVm vm) {
+        if (vm.createdVcpus != vm.onlineVcpus()) {
+            throw KernelError.of(Errno.EBUSY, "a KVM_CREATE_VCPU is in flight (created_vcpus %d != online_vcpus %d);"
+                    + " TD state changes wait for it (tdx_acquire_vm_state_locks, 6.19)", vm.createdVcpus, vm.onlineVcpus());
+        }
     }
 
     private static KernelError hwErrorInput(KvmTdxCmd cmd) {
@@ -208,9 +284,11 @@ final class Tdx {
         }
         long hdrSize = KvmTdxInitVm.LAYOUT.byteSize();
         MemorySegment all;
+        long firstNent = -1;
         if (kv().isAtLeast619()) {
             long nent = Integer.toUnsignedLong(k.getUserU32(cmd.data() + KvmTdxInitVm.OFFSET_CPUID, "kvm_tdx_init_vm.cpuid.nent"));
             checkNent(nent);
+            firstNent = nent;
             all = k.copyFromUser(cmd.data(), hdrSize + 40 * nent, "struct kvm_tdx_init_vm");
         } else {
             MemorySegment hdr = k.copyFromUser(cmd.data(), hdrSize, "struct kvm_tdx_init_vm");
@@ -228,11 +306,17 @@ final class Tdx {
         if (init.cpuid().padding() != 0) {
             throw KernelError.of(Errno.EINVAL, "kvm_tdx_init_vm.cpuid.padding 0x%x must be 0", init.cpuid().padding());
         }
+        if (kv() == KernelVersion.LATEST && Integer.toUnsignedLong(init.cpuid().nent()) != firstNent) {
+            // [S25] "Reject concurrent change to CPUID entry count": only a user thread rewriting the
+            // struct during the ioctl can get here (6.19 itself would read past its buffer instead).
+            throw KernelError.of(Errno.EINVAL, "kvm_tdx_init_vm.cpuid.nent changed from %d to %d during the ioctl",
+                    firstNent, Integer.toUnsignedLong(init.cpuid().nent()));
+        }
         SetupResult params = setupTdparams(vm, init);
         tdxTdInitSeamcalls(vm, params, hw);
         TdxModule m = module();
-        m.tdhMngRd(vm.tdr, TDCS_EXEC_TSC_OFFSET, 0);
-        m.tdhMngRd(vm.tdr, TDCS_EXEC_TSC_MULTIPLIER, 0);
+        sc(() -> m.tdhMngRd(vm.tdr, TDCS_EXEC_TSC_OFFSET, 0));
+        sc(() -> m.tdhMngRd(vm.tdr, TDCS_EXEC_TSC_MULTIPLIER, 0));
         vm.tdAttributes = params.tdParams.attributes();
         vm.tdXfam = params.tdParams.xfam();
         vm.sharedBit = params.ept.sharedBit();
@@ -352,11 +436,15 @@ final class Tdx {
     }
 
     /**
-     * {@code __tdx_td_init} (§3.3 step 8, §3.2): KeyID (-ENOSPC), TDR/TDCS pages (-ENOMEM), TDH.MNG.CREATE
-     * (RND_NO_ENTROPY → -EAGAIN, else -EIO), TDH.MNG.KEY.CONFIG on each package (failure bugs the VM,
-     * -EIO), TDH.MNG.ADDCX per TDCS page (RND_NO_ENTROPY → -EAGAIN, else -EIO), TDH.MNG.INIT
-     * (OPERAND_INVALID → -EINVAL with {@code hw_error}; else -EIO). Failures after TDH.MNG.CREATE tear
-     * the TD down again ({@link #releaseHkid}, {@link #reclaimTdControlPages}).
+     * {@code __tdx_td_init} (§3.3 step 8, §3.2; 6.16 tdx.c): KeyID (-ENOSPC), TDR/TDCS pages (-ENOMEM),
+     * TDH.MNG.CREATE (exactly TDX_RND_NO_ENTROPY after {@link #sc}'s ten tries → -EAGAIN, anything else →
+     * -EIO with a WARN only; both free the pages and the KeyID and leave the VM UNINITIALIZED and usable),
+     * TDH.MNG.KEY.CONFIG on each package (any failure is a KVM_BUG_ON in {@code tdx_do_tdh_mng_key_config}:
+     * -EIO, VM bugged), TDH.MNG.ADDCX per TDCS page (RND_NO_ENTROPY → -EAGAIN, else -EIO, WARN only),
+     * TDH.MNG.INIT (OPERAND_INVALID → -EINVAL with {@code hw_error}; else -EIO, WARN only). Failures after
+     * TDH.MNG.CREATE tear the TD down again ({@link #releaseHkid}, {@link #reclaimTdControlPages}: the
+     * "teardown" label), so the VM is UNINITIALIZED again with nothing assigned; {@code hw_error} is set
+     * only for OPERAND_INVALID.
      */
     void tdxTdInitSeamcalls(KvmVm vm, SetupResult params, long[] hw) {
         TdxHost h = host();
@@ -379,12 +467,12 @@ final class Tdx {
             pages.add(p.getAsLong());
         }
         long tdr = pages.getFirst();
-        SeamcallResult r = m.tdhMngCreate(tdr, vm.hkid);
+        SeamcallResult r = sc(() -> m.tdhMngCreate(tdr, vm.hkid));
         if (!r.isSuccess()) {
             pages.forEach(m.memory()::freePage);
             h.freeKeyid(vm.hkid);
             vm.hkid = -1;
-            if (isStatus(r, "TDX_RND_NO_ENTROPY")) {
+            if (r.rax() == KERNEL_TDX_RND_NO_ENTROPY) {
                 throw KernelError.of(Errno.EAGAIN, "%s (retry; QEMU retries up to 10000 times)", why("TDH.MNG.CREATE", r));
             }
             throw KernelError.of(Errno.EIO, "%s", why("TDH.MNG.CREATE", r));
@@ -394,7 +482,8 @@ final class Tdx {
         vm.tdcsPages.addAll(pages.subList(1, pages.size()));
         vm.tdcsAdded = 0;
         for (int pkg = 0; pkg < m.numPackages(); pkg++) {
-            r = m.tdhMngKeyConfig(tdr, pkg);
+            int p = pkg;
+            r = sc(() -> m.tdhMngKeyConfig(tdr, p));
             if (!r.isSuccess()) {
                 vm.bug(why("TDH.MNG.KEY.CONFIG on package " + pkg, r));
                 teardownAfterFailedInit(vm);
@@ -402,10 +491,10 @@ final class Tdx {
             }
         }
         for (long page : vm.tdcsPages) {
-            r = m.tdhMngAddcx(page, tdr);
+            r = sc(() -> m.tdhMngAddcx(page, tdr));
             if (!r.isSuccess()) {
                 teardownAfterFailedInit(vm);
-                if (isStatus(r, "TDX_RND_NO_ENTROPY")) {
+                if (r.rax() == KERNEL_TDX_RND_NO_ENTROPY) {
                     throw KernelError.of(Errno.EAGAIN, "%s", why("TDH.MNG.ADDCX", r));
                 }
                 throw KernelError.of(Errno.EIO, "%s", why("TDH.MNG.ADDCX", r));
@@ -415,7 +504,7 @@ final class Tdx {
         long paramsPa = m.memory().allocatePage();
         try {
             m.memory().write(paramsPa, params.tdParams.encode(profile()));
-            r = m.tdhMngInit(tdr, paramsPa);
+            r = sc(() -> m.tdhMngInit(tdr, paramsPa));
         } finally {
             m.memory().freePage(paramsPa);
         }
@@ -447,11 +536,12 @@ final class Tdx {
             throw KernelError.of(Errno.EINVAL, "KVM_TDX_FINALIZE_VM needs an initialized, not yet finalized TD (TD is %s)",
                     vm.tdState);
         }
-        if (!kv().isAtLeast619() && vm.nrPremapped != 0) {
-            throw KernelError.of(Errno.EINVAL, "%d page(s) mapped by KVM_TDX_INIT_MEM_REGION were never added"
-                    + " (nr_premapped)", vm.nrPremapped);
+        if (!kv().isAtLeast619() && vm.nrPremapped() != 0) {
+            throw KernelError.of(Errno.EINVAL, "%d page(s) mapped by KVM_TDX_INIT_MEM_REGION were never added with"
+                    + " TDH.MEM.PAGE.ADD (nr_premapped; GPA 0x%x first): run KVM_TDX_INIT_MEM_REGION for them again",
+                    vm.nrPremapped(), vm.premapped.first());
         }
-        SeamcallResult r = module().tdhMrFinalize(vm.tdr);
+        SeamcallResult r = sc(() -> module().tdhMrFinalize(vm.tdr));
         hw[0] = r.status().value();
         if (isStatus(r, "TDX_OPERAND_BUSY")) {
             throw KernelError.of(Errno.EBUSY, "%s", why("TDH.MR.FINALIZE", r));
@@ -466,27 +556,52 @@ final class Tdx {
     // ================================================================ vCPU fd: tdx_vcpu_ioctl
 
     /**
-     * {@code tdx_vcpu_ioctl} (§3.1): TD not INIT_VM'd or already RUNNABLE → -EINVAL <em>before</em> reading
-     * the command; copy (-EFAULT); {@code hw_error} ≠ 0 → -EINVAL; unknown id → -EINVAL. The command is
-     * never copied back.
+     * The vCPU-fd TDX path (§3.1). 6.16 {@code tdx_vcpu_ioctl}: TD not INIT_VM'd or already RUNNABLE →
+     * -EINVAL <em>before</em> reading the command; {@code tdx_get_cmd} (-EFAULT, {@code hw_error} ≠ 0 →
+     * -EINVAL); unknown id → -EINVAL. 6.19 (§8, [S11][S23]): {@code tdx_vcpu_unlocked_ioctl} runs first —
+     * {@code tdx_get_cmd}, the {@link #vmStateGuard} (-EBUSY while a vCPU creation is in flight, for
+     * every id), the TD-state check, then INIT_MEM_REGION or INIT_VCPU; any other id falls through
+     * ({@code -ENOIOCTLCMD}) to the locked {@code tdx_vcpu_ioctl}, which now only knows GET_CPUID. The
+     * command is never copied back on this path.
      */
     long vcpuIoctl(KvmVcpu v, long arg) {
         KvmVm vm = v.vm;
+        if (kv().isAtLeast619()) {
+            KvmTdxCmd cmd = tdxGetCmd(arg);
+            vmStateGuard(vm);
+            checkTdBuildable(vm);
+            switch (cmd.id()) {
+                case KvmConstants.KVM_TDX_INIT_MEM_REGION -> {
+                    return tdxVcpuInitMemRegion(v, cmd);
+                }
+                case KvmConstants.KVM_TDX_INIT_VCPU -> {
+                    return tdxVcpuInit(v, cmd);
+                }
+                default -> { }
+            }
+        }
+        checkTdBuildable(vm);
+        KvmTdxCmd cmd = tdxGetCmd(arg);
+        return switch (cmd.id()) {
+            // 6.16 only: from 6.19 the unlocked path above has already handled these two ids
+            case KvmConstants.KVM_TDX_INIT_VCPU -> tdxVcpuInit(v, cmd);
+            case KvmConstants.KVM_TDX_INIT_MEM_REGION -> tdxVcpuInitMemRegion(v, cmd);
+            case KvmConstants.KVM_TDX_GET_CPUID -> tdxVcpuGetCpuid(v, cmd);
+            default -> unknownVcpuCmd(cmd);
+        };
+    }
+
+    /** {@code !is_hkid_assigned(kvm_tdx) || kvm_tdx->state == TD_STATE_RUNNABLE} → -EINVAL. */
+    private static void checkTdBuildable(KvmVm vm) {
         if (!vm.hkidAssigned() || vm.tdState == KvmVm.TdState.RUNNABLE) {
             throw KernelError.of(Errno.EINVAL, "vCPU TDX sub-commands need an initialized, not yet finalized TD (TD is %s)",
                     vm.tdState);
         }
-        KvmTdxCmd cmd = KvmTdxCmd.decode(k.copyFromUser(arg, KvmTdxCmd.LAYOUT.byteSize(), "struct kvm_tdx_cmd"));
-        if (cmd.hwError() != 0) {
-            throw hwErrorInput(cmd);
-        }
-        return switch (cmd.id()) {
-            case KvmConstants.KVM_TDX_INIT_VCPU -> tdxVcpuInit(v, cmd);
-            case KvmConstants.KVM_TDX_INIT_MEM_REGION -> tdxVcpuInitMemRegion(v, cmd);
-            case KvmConstants.KVM_TDX_GET_CPUID -> tdxVcpuGetCpuid(v, cmd);
-            default -> throw KernelError.of(Errno.EINVAL, "kvm_tdx_cmd.id %d is not a vCPU-fd TDX sub-command%s", cmd.id(),
-                    KvmTdxCmdId.fromId(cmd.id()).map(c -> " (" + c.name() + " is issued on the VM fd)").orElse(""));
-        };
+    }
+
+    private static long unknownVcpuCmd(KvmTdxCmd cmd) {
+        throw KernelError.of(Errno.EINVAL, "kvm_tdx_cmd.id %d is not a vCPU-fd TDX sub-command%s", cmd.id(),
+                KvmTdxCmdId.fromId(cmd.id()).map(c -> " (" + c.name() + " is issued on the VM fd)").orElse(""));
     }
 
     /**
@@ -546,7 +661,7 @@ final class Tdx {
             pages.add(p.getAsLong());
         }
         long tdvpr = pages.getFirst();
-        SeamcallResult r = m.tdhVpCreate(tdvpr, vm.tdr);
+        SeamcallResult r = sc(() -> m.tdhVpCreate(tdvpr, vm.tdr));
         if (!r.isSuccess()) {
             pages.forEach(m.memory()::freePage);
             vm.bug(why("TDH.VP.CREATE", r));
@@ -555,7 +670,7 @@ final class Tdx {
         v.tdvpr = tdvpr;
         for (int i = 1; i < pages.size(); i++) {
             long page = pages.get(i);
-            r = m.tdhVpAddcx(page, tdvpr);
+            r = sc(() -> m.tdhVpAddcx(page, tdvpr));
             if (!r.isSuccess()) {
                 pages.subList(i, pages.size()).forEach(m.memory()::freePage);
                 vm.bug(why("TDH.VP.ADDCX", r));
@@ -563,7 +678,7 @@ final class Tdx {
             }
             v.tdcx.add(page);
         }
-        r = m.seamcall(0, new Registers(Registers.raxFor(22, 1), tdvpr, rcx, v.vcpuId, 0, 0, 0));
+        r = sc(() -> m.seamcall(0, new Registers(Registers.raxFor(22, 1), tdvpr, rcx, v.vcpuId, 0, 0, 0)));
         v.associatedLp = 0;
         if (!r.isSuccess()) {
             vm.bug(why("TDH.VP.INIT", r));
@@ -639,11 +754,11 @@ final class Tdx {
     private Optional<KvmCpuidEntry2> readCpuid(KvmVm vm, int leaf, int subleaf, boolean subleafSet) {
         long id = TD_MD_FIELD_ID_CPUID_VALUES | ((leaf & 0x80000000L) != 0 ? 1L << 16 : 0) | ((long) (leaf & 0x7F) << 9)
                 | (subleafSet ? (long) (subleaf & 0x7F) << 1 : 0x1FEL);
-        SeamcallResult lo = module().tdhMngRd(vm.tdr, id, 0);
+        SeamcallResult lo = sc(() -> module().tdhMngRd(vm.tdr, id, 0));
         if (!lo.isSuccess()) {
             return Optional.empty();
         }
-        SeamcallResult hi = module().tdhMngRd(vm.tdr, id + 1, 0);
+        SeamcallResult hi = sc(() -> module().tdhMngRd(vm.tdr, id + 1, 0));
         if (!hi.isSuccess()) {
             return Optional.empty();
         }
@@ -744,8 +859,18 @@ final class Tdx {
      * One page of {@code kvm_gmem_populate} + {@code tdx_gmem_post_populate}: the GPA must lie in a
      * guest_memfd memslot (-EINVAL) marked PRIVATE (-EINVAL) and not yet populated (-EEXIST); the source
      * page must be mapped (-EFAULT, {@code get_user_pages_fast}); then the mirror EPT is built with
-     * TDH.MEM.SEPT.ADD as needed, TDH.MEM.PAGE.ADD (busy → -EBUSY, else -EIO) and, when measuring,
-     * TDH.MR.EXTEND per 256-byte chunk (-EIO; from 6.19 it also bugs the VM).
+     * TDH.MEM.SEPT.ADD as needed ({@link #mapMirrorEpt}) and the page added:
+     * <ul>
+     *   <li>6.16 ({@code tdx_gmem_post_populate} after {@code kvm_tdp_map_page}): the mapping only
+     *       counts the page ({@code nr_premapped}); then TDH.MEM.PAGE.ADD — busy → -EBUSY (the page stays
+     *       premapped, so FINALIZE refuses until a retry adds it), anything else → -EIO; success
+     *       uncounts it.</li>
+     *   <li>6.19 ({@code kvm_tdp_mmu_map_private_pfn} → {@code tdx_mem_page_add}): TDH.MEM.PAGE.ADD is
+     *       the mirror-EPT leaf update itself; busy fails the SPTE update, the fault returns
+     *       {@code RET_PF_RETRY} and the loop retries — busy never reaches userspace; anything else is a
+     *       KVM_BUG_ON (-EIO, VM bugged).</li>
+     * </ul>
+     * When measuring, TDH.MR.EXTEND per 256-byte chunk: failure → -EIO (6.19: also a KVM_BUG_ON).
      */
     private void populatePage(KvmVcpu v, long gpa, long src, boolean measure) {
         KvmVm vm = v.vm;
@@ -778,30 +903,38 @@ final class Tdx {
             throw KernelError.of(Errno.EFAULT, "source page 0x%x is not mapped (get_user_pages_fast)", src);
         }
         mapMirrorEpt(vm, gpa);
-        if (!kv().isAtLeast619()) {
-            vm.nrPremapped++;
-        }
         long srcPa = m.memory().allocatePage();
-        SeamcallResult r;
+        long page = target;
         try {
             m.memory().write(srcPa, srcBytes.get().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
-            r = m.tdhMemPageAdd(gpa, vm.tdr, target, srcPa);
+            if (kv().isAtLeast619()) {
+                SeamcallResult r = faultRetryWhileBusy(() -> m.tdhMemPageAdd(gpa, vm.tdr, page, srcPa));
+                if (!r.isSuccess()) {
+                    vm.bug(why("TDH.MEM.PAGE.ADD", r));
+                    throw KernelError.of(Errno.EIO, "%s; the VM is now bugged (tdx_mem_page_add)", why("TDH.MEM.PAGE.ADD", r));
+                }
+            } else {
+                // 6.16 tdx_sept_set_private_spte before finalization only accounts the page (nr_premapped);
+                // a retry finds the mirror SPTE present (RET_PF_SPURIOUS) and does not count it again.
+                vm.premapped.add(gpa);
+                SeamcallResult r = sc(() -> m.tdhMemPageAdd(gpa, vm.tdr, page, srcPa));
+                if (isStatus(r, "TDX_OPERAND_BUSY")) {
+                    throw KernelError.of(Errno.EBUSY, "%s; the page stays premapped: retry KVM_TDX_INIT_MEM_REGION from"
+                            + " the written-back region", why("TDH.MEM.PAGE.ADD", r));
+                }
+                if (!r.isSuccess()) {
+                    throw KernelError.of(Errno.EIO, "%s", why("TDH.MEM.PAGE.ADD", r));
+                }
+                vm.premapped.remove(gpa);
+            }
         } finally {
             m.memory().freePage(srcPa);
-        }
-        if (!r.isSuccess()) {
-            if (isStatus(r, "TDX_OPERAND_BUSY")) {
-                throw KernelError.of(Errno.EBUSY, "%s", why("TDH.MEM.PAGE.ADD", r));
-            }
-            throw KernelError.of(Errno.EIO, "%s", why("TDH.MEM.PAGE.ADD", r));
-        }
-        if (!kv().isAtLeast619()) {
-            vm.nrPremapped--;
         }
         vm.privatePages.put(gpa, target);
         if (measure) {
             for (int off = 0; off < 4096; off += EXTENDMR_CHUNK) {
-                r = m.tdhMrExtend(gpa + off, vm.tdr);
+                long chunk = gpa + off;
+                SeamcallResult r = sc(() -> m.tdhMrExtend(chunk, vm.tdr));
                 if (!r.isSuccess()) {
                     if (kv().isAtLeast619()) {
                         vm.bug(why("TDH.MR.EXTEND", r));
@@ -814,8 +947,11 @@ final class Tdx {
     }
 
     /**
-     * The TDP MMU's fault-in of a private GPA ({@code kvm_tdp_map_page} → {@code tdx_sept_link_private_spt}):
-     * TDH.MEM.SEPT.ADD for every S-EPT level from the root down to level 1 that is not there yet.
+     * The TDP MMU's fault-in of a private GPA ({@code kvm_tdp_map_page} / 6.19
+     * {@code kvm_tdp_mmu_map_private_pfn} → {@code tdx_sept_link_private_spt}): TDH.MEM.SEPT.ADD for
+     * every S-EPT level from the root down to level 1 that is not there yet. Busy fails the SPTE update
+     * and the fault loop retries ({@link #faultRetryWhileBusy}); any other failure is a KVM_BUG_ON
+     * (-EIO, VM bugged).
      */
     private void mapMirrorEpt(KvmVm vm, long gpa) {
         TdxModule m = module();
@@ -830,12 +966,10 @@ final class Tdx {
             if (p.isEmpty()) {
                 throw KernelError.of(Errno.ENOMEM, "no host memory for an S-EPT page");
             }
-            SeamcallResult r = m.tdhMemSeptAdd(aligned | level, vm.tdr, p.getAsLong());
+            long info = aligned | level;
+            SeamcallResult r = faultRetryWhileBusy(() -> m.tdhMemSeptAdd(info, vm.tdr, p.getAsLong()));
             if (!r.isSuccess()) {
                 m.memory().freePage(p.getAsLong());
-                if (isStatus(r, "TDX_OPERAND_BUSY")) {
-                    throw KernelError.of(Errno.EBUSY, "%s", why("TDH.MEM.SEPT.ADD", r));
-                }
                 vm.bug(why("TDH.MEM.SEPT.ADD", r));
                 throw KernelError.of(Errno.EIO, "%s; the VM is now bugged", why("TDH.MEM.SEPT.ADD level " + level, r));
             }
@@ -846,13 +980,33 @@ final class Tdx {
     // ================================================================ teardown
 
     /**
-     * {@code kvm_destroy_vm} for a TD once its last file reference is gone: {@link #releaseHkid}, then
-     * every TD page is reclaimed — vCPU TDCX/TDVPR ({@code tdx_vcpu_free}), private and S-EPT pages, TDCS
-     * and TDR ({@code tdx_reclaim_td_control_pages}) — and handed back to the host allocator.
+     * {@code kvm_destroy_vm} for a TD once its last file reference is gone, in the order of Linux 6.16
+     * (and later): {@code kvm_arch_pre_destroy_vm} → {@code vt_vm_pre_destroy} →
+     * {@link #releaseHkid} ({@code tdx_mmu_release_hkid}: VP.FLUSH, VPFLUSHDONE, CACHE.WB, KEY.FREEID);
+     * then {@code kvm_arch_destroy_vm}: {@code kvm_destroy_vcpus} → {@code tdx_vcpu_free} reclaims each
+     * vCPU's TDCX pages, then its TDVPR; {@code kvm_mmu_uninit_vm} frees the mirror page tables →
+     * {@code tdx_sept_free_private_spt} reclaims each S-EPT page, children before parents ("only called
+     * after hkid is freed when TD is tearing down"); {@code vt_vm_destroy} → {@code tdx_vm_destroy} →
+     * {@link #reclaimTdControlPages} reclaims the TDCS pages and finally the TDR. Every reclaim is
+     * TDH.PHYMEM.PAGE.RECLAIM and needs the HKID released; if releasing it failed nothing is reclaimed
+     * and the pages leak, as in {@code tdx_vcpu_free}/{@code tdx_reclaim_td_control_pages}.
      *
-     * <p>Simplification: Linux removes private leaf pages with TDH.MEM.RANGE.BLOCK/TRACK/PAGE.REMOVE while
-     * the HKID is still assigned; the module model has none of those leaves, so they are reclaimed after
-     * TDH.MNG.KEY.FREEID like the S-EPT pages.
+     * <p>Sources: KT0511/linux-6.16.1 {@code arch/x86/kvm/vmx/tdx.c} (tdx_mmu_release_hkid,
+     * tdx_vcpu_free, tdx_sept_free_private_spt, tdx_reclaim_td_control_pages, and the comment in
+     * {@code tdx_sept_remove_private_spte}: "HKID is released after all private pages have been removed,
+     * and set before any might be populated"); {@code arch/x86/kvm/vmx/main.c} ({@code vt_vm_pre_destroy}
+     * → tdx_mmu_release_hkid, {@code vt_vm_destroy} → tdx_vm_destroy); the x86.c order
+     * {@code kvm_destroy_vcpus}, {@code kvm_mmu_uninit_vm}, {@code vm_destroy} from Sean Christopherson's
+     * Feb 2025 series ("Do final MMU teardown prior to calling into vendor code").
+     *
+     * <p>Not modelled: Linux removes <em>private leaf</em> pages while the HKID is still assigned —
+     * when the guest_memfd is released ({@code kvm_gmem_release} invalidation →
+     * {@code tdx_sept_remove_private_spte}: TDH.MEM.RANGE.BLOCK, TDH.MEM.TRACK, TDH.MEM.PAGE.REMOVE,
+     * TDH.PHYMEM.PAGE.WBINVD), which a guest_memfd's VM reference guarantees happens before the VM is
+     * destroyed. The module model has none of those four leaves, so here the private pages are
+     * reclaimed with TDH.PHYMEM.PAGE.RECLAIM right after TDH.MNG.KEY.FREEID, before anything else (the
+     * module accepts that order for any TD page in TD_TEARDOWN); and the TDH.PHYMEM.PAGE.WBINVD of the
+     * TDR after its reclaim is skipped for the same reason.
      */
     void destroyVm(KvmVm vm) {
         TdxModule m = k.tdx().map(h -> h.module).orElse(null);
@@ -861,22 +1015,24 @@ final class Tdx {
         }
         releaseHkid(vm);
         if (!vm.hkidAssigned()) {
+            // stands in for the guest_memfd release's TDH.MEM.PAGE.REMOVE (see above)
+            for (var e : vm.privatePages.entrySet()) {
+                reclaimNoFree(e.getValue(), String.format("private page GPA 0x%x", e.getKey()));
+            }
             for (KvmVcpu v : vm.vcpus.values()) {
                 for (long p : v.tdcx) {
-                    reclaim(p);
+                    reclaim(p, "TDCX page of vCPU " + v.vcpuId);
                 }
                 if (v.tdvpr >= 0) {
-                    reclaim(v.tdvpr);
+                    reclaim(v.tdvpr, "TDVPR of vCPU " + v.vcpuId);
                 }
                 // TDVPR pages of a failed TDH.VP.CREATE are not the module's; tdvpr stays -1 then.
-            }
-            for (long p : vm.privatePages.values()) {
-                reclaimNoFree(p);
             }
             List<Map.Entry<Long, Long>> sept = new ArrayList<>(vm.septPages.entrySet());
             sept.sort((a, b) -> Long.compare(a.getKey() >>> 56, b.getKey() >>> 56));
             for (var e : sept) {
-                reclaim(e.getValue());
+                reclaim(e.getValue(), String.format("S-EPT page level %d GPA 0x%x", e.getKey() >>> 56,
+                        e.getKey() & ((1L << 56) - 1)));
             }
             reclaimTdControlPages(vm);
         }
@@ -901,16 +1057,16 @@ final class Tdx {
         TdxModule m = h.module;
         for (KvmVcpu v : vm.vcpus.values()) {
             if (v.associatedLp >= 0 && v.tdvpr >= 0) {
-                SeamcallResult r = m.tdhVpFlush(v.associatedLp, v.tdvpr);
-                log("TDH.VP.FLUSH", v.tdvpr, r);
+                SeamcallResult r = sc(() -> m.tdhVpFlush(v.associatedLp, v.tdvpr));
+                log("TDH.VP.FLUSH", v.tdvpr, "TDVPR of vCPU " + v.vcpuId, r);
                 if (!r.isSuccess() && !isStatus(r, "TDX_VCPU_NOT_ASSOCIATED")) {
                     vm.bug(why("TDH.VP.FLUSH", r));
                 }
                 v.associatedLp = -1;
             }
         }
-        SeamcallResult r = m.tdhMngVpflushdone(vm.tdr);
-        log("TDH.MNG.VPFLUSHDONE", vm.tdr, r);
+        SeamcallResult r = sc(() -> m.tdhMngVpflushdone(vm.tdr));
+        log("TDH.MNG.VPFLUSHDONE", vm.tdr, "TDR", r);
         if (!r.isSuccess()) {
             if (!isStatus(r, "TDX_FLUSHVP_NOT_DONE")) {
                 vm.bug(why("TDH.MNG.VPFLUSHDONE", r) + "; HKID " + vm.hkid + " is leaked");
@@ -918,15 +1074,16 @@ final class Tdx {
             return;
         }
         for (int pkg = 0; pkg < m.numPackages(); pkg++) {
-            long cmd = 0;
+            int lp = m.firstLpOfPackage(pkg);
+            long[] cmd = {0};
             do {
-                r = m.seamcall(m.firstLpOfPackage(pkg), new Registers(Registers.raxFor(40, 0), cmd, 0, 0, 0, 0, 0));
-                log("TDH.PHYMEM.CACHE.WB", pkg, r);
-                cmd = 1;
+                r = sc(() -> m.seamcall(lp, new Registers(Registers.raxFor(40, 0), cmd[0], 0, 0, 0, 0, 0)));
+                log("TDH.PHYMEM.CACHE.WB", pkg, "package " + pkg, r);
+                cmd[0] = 1;
             } while (isStatus(r, "TDX_INTERRUPTED_RESUMABLE"));
         }
-        r = m.tdhMngKeyFreeid(vm.tdr);
-        log("TDH.MNG.KEY.FREEID", vm.tdr, r);
+        r = sc(() -> m.tdhMngKeyFreeid(vm.tdr));
+        log("TDH.MNG.KEY.FREEID", vm.tdr, "TDR", r);
         if (!r.isSuccess()) {
             vm.bug(why("TDH.MNG.KEY.FREEID", r) + "; HKID " + vm.hkid + " is leaked");
             return;
@@ -944,31 +1101,31 @@ final class Tdx {
         for (int i = 0; i < vm.tdcsPages.size(); i++) {
             long p = vm.tdcsPages.get(i);
             if (i < vm.tdcsAdded) {
-                reclaim(p);
+                reclaim(p, "TDCS page " + i);
             } else {
                 m.memory().freePage(p);
             }
         }
         vm.tdcsPages.clear();
         vm.tdcsAdded = 0;
-        reclaim(vm.tdr);
+        reclaim(vm.tdr, "TDR");
         vm.tdr = -1;
     }
 
     /** {@code tdx_reclaim_control_page}: TDH.PHYMEM.PAGE.RECLAIM, then back to the allocator; leaked on failure. */
-    private void reclaim(long page) {
-        if (reclaimNoFree(page)) {
+    private void reclaim(long page, String what) {
+        if (reclaimNoFree(page, what)) {
             module().memory().freePage(page);
         }
     }
 
-    private boolean reclaimNoFree(long page) {
-        SeamcallResult r = module().tdhPhymemPageReclaim(page);
-        log("TDH.PHYMEM.PAGE.RECLAIM", page, r);
+    private boolean reclaimNoFree(long page, String what) {
+        SeamcallResult r = sc(() -> module().tdhPhymemPageReclaim(page));
+        log("TDH.PHYMEM.PAGE.RECLAIM", page, what, r);
         return r.isSuccess();
     }
 
-    private void log(String leaf, long operand, SeamcallResult r) {
-        k.log().add(leaf, operand, r.status().toString(), r.isSuccess());
+    private void log(String leaf, long operand, String what, SeamcallResult r) {
+        k.log().add(leaf, operand, what, r.status().toString(), r.isSuccess());
     }
 }

@@ -120,7 +120,7 @@ final class TdxHost {
     }
 
     /** {@code tdx_guest_keyid_alloc}: {@code ida_alloc_range} over the guest KeyIDs; -ENOSPC when none is free. */
-    OptionalInt allocKeyid() {
+    synchronized OptionalInt allocKeyid() {
         int i = usedKeyids.nextClearBit(0);
         if (i >= guestKeyidCount) {
             return OptionalInt.empty();
@@ -129,11 +129,11 @@ final class TdxHost {
         return OptionalInt.of(guestKeyidStart + i);
     }
 
-    void freeKeyid(int hkid) {
+    synchronized void freeKeyid(int hkid) {
         usedKeyids.clear(hkid - guestKeyidStart);
     }
 
-    int keyidsInUse() {
+    synchronized int keyidsInUse() {
         return usedKeyids.cardinality();
     }
 

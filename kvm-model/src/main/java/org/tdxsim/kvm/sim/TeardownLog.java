@@ -7,18 +7,26 @@ import java.util.List;
 /** The SEAMCALLs the simulated kernel issued to tear TDs down, in order, with their statuses. */
 public final class TeardownLog {
 
-    /** One SEAMCALL: the Intel leaf name, its operand (TDR/page/package) and the status description. */
-    public record Entry(String leaf, long operand, String status, boolean success) {
+    /**
+     * One SEAMCALL: the Intel leaf name, its operand (TDR/page HPA, or package number), what the operand
+     * is to KVM ("TDR", "TDCX page of vCPU 1", "S-EPT page level 2 GPA 0x..."), and the status.
+     */
+    public record Entry(String leaf, long operand, String what, String status, boolean success) {
         @Override
         public String toString() {
-            return String.format("%s(0x%x) → %s", leaf, operand, status);
+            return String.format("%s(0x%x %s) → %s", leaf, operand, what, status);
         }
     }
 
     private final List<Entry> entries = new ArrayList<>();
 
-    synchronized void add(String leaf, long operand, String status, boolean success) {
-        entries.add(new Entry(leaf, operand, status, success));
+    synchronized void add(String leaf, long operand, String what, String status, boolean success) {
+        entries.add(new Entry(leaf, operand, what, status, success));
+    }
+
+    /** The {@link Entry#what} of every entry, in order. */
+    public synchronized ImmutableList<String> whats() {
+        return entries.stream().map(Entry::what).collect(ImmutableList.toImmutableList());
     }
 
     public synchronized ImmutableList<Entry> entries() {

@@ -101,6 +101,13 @@ public final class Ioctls {
     public static final long KVM_GET_CPUID2 = iowr(KVMIO, 0x91, KvmCpuid2.LAYOUT.byteSize());
     /** {@code _IO(KVMIO, 0xa2)} = 0xAEA2; arg = TSC frequency in kHz. */
     public static final long KVM_SET_TSC_KHZ = io(KVMIO, 0xA2);
+    /**
+     * {@code _IO(KVMIO, 0xa3)} = 0xAEA3; returns the TSC frequency in kHz (VM fd: the default for new
+     * vCPUs; vCPU fd: that vCPU's). Not in kvm-tdx-uapi.md §1: read from {@code include/uapi/linux/kvm.h}
+     * (this machine's {@code <linux/kvm.h>} line "KVM_GET_TSC_KHZ _IO(KVMIO, 0xa3)"). Same nr as
+     * KVM_ENABLE_CAP, which differs in direction and size.
+     */
+    public static final long KVM_GET_TSC_KHZ = io(KVMIO, 0xA3);
     /** {@code _IOW(KVMIO, 0xa3, struct kvm_enable_cap)} = 0x4068AEA3. */
     public static final long KVM_ENABLE_CAP = iow(KVMIO, 0xA3, KvmEnableCap.LAYOUT.byteSize());
     /** {@code _IOWR(KVMIO, 0xba, unsigned long)} = 0xC008AEBA; arg = address of a {@code kvm_tdx_cmd}. */
@@ -125,6 +132,7 @@ public final class Ioctls {
             .put(KVM_SET_CPUID2, "KVM_SET_CPUID2")
             .put(KVM_GET_CPUID2, "KVM_GET_CPUID2")
             .put(KVM_SET_TSC_KHZ, "KVM_SET_TSC_KHZ")
+            .put(KVM_GET_TSC_KHZ, "KVM_GET_TSC_KHZ")
             .put(KVM_ENABLE_CAP, "KVM_ENABLE_CAP")
             .put(KVM_MEMORY_ENCRYPT_OP, "KVM_MEMORY_ENCRYPT_OP")
             .put(KVM_SET_MEMORY_ATTRIBUTES, "KVM_SET_MEMORY_ATTRIBUTES")

@@ -105,6 +105,23 @@ class DeviceKvmClientTest {
     }
 
     /**
+     * KVM_GET_TSC_KHZ = {@code _IO(KVMIO, 0xa3)} on the real kernel (x86.c): the VM fd answers its
+     * {@code default_tsc_khz}, a positive kHz; a vCPU created from it starts with that frequency; the
+     * argument is ignored. The simulated kernel is checked against the same rules (VmIoctlsTest).
+     */
+    @Test
+    void getTscKhzOnVmAndVcpu() {
+        try (DeviceBackend b = new DeviceBackend(); Kvm kvm = Kvm.open(b); VmFd vm = kvm.createVm()) {
+            long khz = vm.getTscKhz();
+            assertThat(khz).isPositive();
+            assertThat(vm.rawIoctl(org.tdxsim.kvm.uapi.Ioctls.KVM_GET_TSC_KHZ, 0xDEAD)).isEqualTo(khz);
+            try (VcpuFd v = vm.createVcpu(0)) {
+                assertThat(v.getTscKhz()).isEqualTo(khz);
+            }
+        }
+    }
+
+    /**
      * KVM_CREATE_VM(KVM_X86_TDX_VM) on a host without TDX: EINVAL (uapi §1 [S8]) and a one-line reason
      * naming the VM types the host's KVM does offer — no stack trace.
      */

@@ -107,6 +107,41 @@ class CapabilitiesTest {
     }
 
     /**
+     * §8: 6.16 copies the {@code kvm_tdx_cmd} back after CAPABILITIES (as for every known id), 6.19 no
+     * longer does. With the command in read-only memory (mprotect PROT_READ) the kernel can still read
+     * it, and the capabilities land in the writable buffer either way; but 6.16's copy-back faults, so
+     * the ioctl returns -EFAULT, while 6.19 returns 0. An unknown id is never copied back (-EINVAL on
+     * both), and FINALIZE's copy-back faults on both.
+     */
+    @ParameterizedTest
+    @EnumSource(KernelVersion.class)
+    void capabilitiesCommandCopyBackOnlyIn616(KernelVersion kv) {
+        try (SimulatedKernel k = Fixtures.kernel(kv); Kvm kvm = Kvm.open(k); VmFd vm = kvm.createVm(5);
+             Arena a = k.memory().openArena()) {
+            int n = k.config().module().maxNumCpuidConfig();
+            MemorySegment caps = KvmTdxCapabilities.FAM.allocate(a, n);
+            KvmTdxCapabilities.FAM.setCount(caps, n);
+            MemorySegment cmd = KvmTdxCmd.of(KvmTdxCmdId.KVM_TDX_CAPABILITIES, 0, caps.address()).encode(a);
+            k.memory().protectReadOnly(cmd);
+            long r = vm.rawIoctl(Ioctls.KVM_MEMORY_ENCRYPT_OP, cmd.address());
+            assertThat(KvmTdxCapabilities.decode(caps).supportedAttrs()).as("caps written").isEqualTo(1L << 28);
+            if (kv.isAtLeast619()) {
+                assertThat(r).isZero();
+            } else {
+                raw(r, Errno.EFAULT);
+                assertThat(k.lastExplanation(vm.fd())).get().asString().contains("copying struct kvm_tdx_cmd back");
+            }
+            MemorySegment unknown = new KvmTdxCmd(99, 0, 0, 0).encode(a);
+            k.memory().protectReadOnly(unknown);
+            raw(vm.rawIoctl(Ioctls.KVM_MEMORY_ENCRYPT_OP, unknown.address()), Errno.EINVAL);
+            MemorySegment fin = KvmTdxCmd.of(KvmTdxCmdId.KVM_TDX_FINALIZE_VM, 0, 0).encode(a);
+            k.memory().protectReadOnly(fin);
+            raw(vm.rawIoctl(Ioctls.KVM_MEMORY_ENCRYPT_OP, fin.address()), Errno.EFAULT);
+            assertThat(k.lastExplanation(vm.fd())).get().asString().contains("UNINITIALIZED");
+        }
+    }
+
+    /**
      * 6.16 writes the 2056-byte header, then the entries: with room for the header only, the header
      * (nent updated) lands and the entries copy faults. 6.19 writes both at once, so nothing lands.
      */

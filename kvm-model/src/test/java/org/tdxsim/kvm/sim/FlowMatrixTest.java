@@ -3,7 +3,6 @@ package org.tdxsim.kvm.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.tdxsim.kvm.sim.KvmAsserts.fails;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tdxsim.kvm.KvmException;
@@ -37,15 +36,8 @@ class FlowMatrixTest {
             var module = k.module().orElseThrow();
             int pagesBefore = module.memory().allocatedPages();
             try (QemuFlow f = new QemuFlow(k)) {
-                try {
-                    f.createVm().splitIrqchip().capabilities().buildInitCpuid().initVm().vcpus(2);
-                } catch (KvmException e) {
-                    // Known module-model gap, reported to sim-seam: Linux issues TDH.VP.INIT version 1
-                    // (x2APIC id in R8) on every module with TOPOLOGY_ENUM; the 1.5.06 model rejects version 1.
-                    Assumptions.assumeFalse(e.getMessage().contains("TDH.VP.INIT has no version 1"),
-                            "module model " + pm[1] + " rejects TDH.VP.INIT version 1: " + e.getMessage());
-                    throw e;
-                }
+                // Linux issues TDH.VP.INIT version 1 (x2APIC id in R8) on every module with TOPOLOGY_ENUM.
+                f.createVm().splitIrqchip().capabilities().buildInitCpuid().initVm().vcpus(2);
                 int gpaBits = (f.initCpuid.find(0x80000008, 0).orElseThrow().eax() >>> 16) & 0xFF;
                 var p = k.config().platform();
                 assertThat(gpaBits).isEqualTo(p.ept5Level() && p.maxPhysAddr() >= 52 ? 52 : 48);

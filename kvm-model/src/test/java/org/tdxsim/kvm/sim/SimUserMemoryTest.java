@@ -2,6 +2,7 @@ package org.tdxsim.kvm.sim;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -43,6 +44,34 @@ class SimUserMemoryTest {
         }
         assertThat(mem.copyFromUser(addr, 8)).as("after the arena closed").isEmpty();
         assertThat(mem.liveAllocations()).isZero();
+    }
+
+    /**
+     * {@code protectReadOnly} (mprotect PROT_READ): the range stays readable, every write touching it
+     * faults with nothing written, bytes outside it stay writable; the protection dies with the
+     * allocation. Protecting memory that is not one live allocation is refused.
+     */
+    @Test
+    void readOnlyRangesFaultOnWriteOnly() {
+        MemorySegment one = SimUserMemory.kernelBuffer(8);
+        one.set(JAVA_LONG, 0, -1L);
+        try (Arena a = mem.openArena()) {
+            MemorySegment s = a.allocate(64, 8);
+            mem.protectReadOnly(s.address() + 16, 16);
+            assertThat(mem.copyFromUser(s.address() + 16, 16)).isPresent();
+            assertThat(mem.copyToUser(s.address() + 16, one)).isFalse();
+            assertThat(mem.copyToUser(s.address() + 12, one)).as("overlaps the start").isFalse();
+            assertThat(mem.copyToUser(s.address() + 28, one)).as("overlaps the end").isFalse();
+            assertThat(s.get(JAVA_LONG, 8) | s.get(JAVA_LONG, 16) | s.get(JAVA_LONG, 24)).as("nothing written").isZero();
+            assertThat(mem.copyToUser(s.address() + 8, one)).as("just before").isTrue();
+            assertThat(mem.copyToUser(s.address() + 32, one)).as("just after").isTrue();
+            assertThat(mem.isWritable(s.address(), 64)).isFalse();
+            assertThatThrownBy(() -> mem.protectReadOnly(s.address() + 60, 8)).isInstanceOf(IllegalArgumentException.class);
+        }
+        try (Arena a = mem.openArena()) {
+            MemorySegment s = a.allocate(64, 8);
+            assertThat(mem.isWritable(s.address(), 64)).as("a new allocation starts writable").isTrue();
+        }
     }
 
     /** Any range inside one allocation is readable; any range that leaves it is a fault. */

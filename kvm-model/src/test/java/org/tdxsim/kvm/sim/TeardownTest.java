@@ -34,6 +34,40 @@ class TeardownTest {
         }
     }
 
+    /**
+     * The 6.16 order of what is reclaimed (Tdx#destroyVm cites the kernel): after KEY.FREEID, the
+     * private pages (the model's stand-in for the guest_memfd release's PAGE.REMOVE), then per vCPU its
+     * TDCX pages and its TDVPR (kvm_destroy_vcpus → tdx_vcpu_free), then the S-EPT pages, lowest level
+     * first (kvm_mmu_uninit_vm → tdx_sept_free_private_spt), then the TDCS pages and the TDR last
+     * (vm_destroy → tdx_reclaim_td_control_pages).
+     */
+    @Test
+    void reclaimOrderFollowsKvmDestroyVm() {
+        try (SimulatedKernel k = Fixtures.kernel()) {
+            int pages = 3;
+            try (QemuFlow f = new QemuFlow(k).createVm().splitIrqchip().capabilities().buildInitCpuid().initVm()
+                    .vcpus(2).privateMemory(16)) {
+                f.initMemRegion(pages, true);
+                f.finalizeVm();
+            }
+            List<String> whats = k.teardownLog().entries().stream()
+                    .filter(e -> e.leaf().equals("TDH.PHYMEM.PAGE.RECLAIM")).map(TeardownLog.Entry::what).toList();
+            List<String> kinds = whats.stream().map(w -> w.startsWith("private") ? "private"
+                    : w.startsWith("TDCX page of vCPU") || w.startsWith("TDVPR") ? "vcpu"
+                    : w.startsWith("S-EPT") ? "sept" : w.startsWith("TDCS") ? "tdcs" : w).distinct().toList();
+            assertThat(kinds).containsExactly("private", "vcpu", "sept", "tdcs", "TDR");
+            assertThat(whats.stream().filter(w -> w.startsWith("private")).count()).isEqualTo(pages);
+            List<String> vcpu = whats.stream().filter(w -> w.contains("of vCPU")).toList();
+            assertThat(vcpu.indexOf("TDVPR of vCPU 0")).as("vCPU 0's TDCX pages, then its TDVPR, then vCPU 1")
+                    .isGreaterThan(vcpu.lastIndexOf("TDCX page of vCPU 0"))
+                    .isLessThan(vcpu.indexOf("TDCX page of vCPU 1"));
+            List<Integer> levels = whats.stream().filter(w -> w.startsWith("S-EPT"))
+                    .map(w -> Integer.parseInt(w.split(" ")[3])).toList();
+            assertThat(levels).isSorted();
+            assertThat(whats.getLast()).isEqualTo("TDR");
+        }
+    }
+
     /** A vCPU or guest_memfd fd keeps the VM alive (kvm_get_kvm): teardown runs when the last one closes. */
     @Test
     void lastReferenceTriggersTeardown() {

@@ -39,6 +39,26 @@ class VcpuTdxTest {
         }
     }
 
+    /**
+     * §8: from 6.19 the vCPU path is {@code tdx_vcpu_unlocked_ioctl}, which reads the command
+     * ({@code tdx_get_cmd}) before the TD-state check: on a finalized TD a NULL command now faults
+     * (-EFAULT) and a non-zero hw_error is refused as such, where 6.16 answered -EINVAL for the state.
+     */
+    @Test
+    void from619TheCommandIsReadBeforeTheTdStateCheck() {
+        for (KernelVersion kv : new KernelVersion[] {KernelVersion.V6_19, KernelVersion.LATEST}) {
+            try (SimulatedKernel k = Fixtures.kernel(kv); QemuFlow f = new QemuFlow(k).all(1);
+                 Arena a = k.memory().openArena()) {
+                VcpuFd v = f.vcpus.getFirst();
+                raw(v.rawIoctl(Ioctls.KVM_MEMORY_ENCRYPT_OP, 0), Errno.EFAULT);
+                MemorySegment cmd = new KvmTdxCmd(KvmConstants.KVM_TDX_GET_CPUID, 0, 0, 1).encode(a);
+                raw(v.rawIoctl(Ioctls.KVM_MEMORY_ENCRYPT_OP, cmd.address()), Errno.EINVAL);
+                assertThat(k.lastExplanation(v.fd())).get().asString().contains("hw_error");
+                fails(() -> v.tdxGetCpuid(256), Errno.EINVAL, "RUNNABLE");
+            }
+        }
+    }
+
     /** §3.1: copy → -EFAULT; hw_error ≠ 0 → -EINVAL; unknown / VM-fd ids → -EINVAL; command never copied back. */
     @Test
     void dispatch() {

@@ -99,6 +99,35 @@ class VmIoctlsTest {
         }
     }
 
+    /**
+     * KVM_GET_TSC_KHZ ({@code _IO(KVMIO, 0xa3)}, x86.c): on the VM fd {@code kvm->arch.default_tsc_khz} —
+     * the host's kHz after KVM_CREATE_VM, whatever KVM_SET_TSC_KHZ stored since; on a vCPU fd that vCPU's
+     * {@code virtual_tsc_khz}, fixed from the VM default when it was created (kvm_arch_vcpu_create →
+     * kvm_set_tsc_khz). The argument is ignored. /dev/kvm has no such ioctl (-EINVAL).
+     */
+    @Test
+    void getTscKhz() {
+        try (SimulatedKernel k = Fixtures.kernel(); QemuFlow f = new QemuFlow(k)) {
+            long host = k.config().platform().tscHz() / 1000;
+            f.createVm().splitIrqchip();
+            assertThat(f.vm.getTscKhz()).isEqualTo(host);
+            f.vm.setTscKhz(2_500_000);
+            assertThat(f.vm.getTscKhz()).isEqualTo(2_500_000);
+            assertThat(f.vm.rawIoctl(Ioctls.KVM_GET_TSC_KHZ, 0xDEAD)).as("argument ignored").isEqualTo(2_500_000);
+            f.capabilities().buildInitCpuid().initVm().vcpus(2);
+            assertThat(f.vcpus).allSatisfy(v -> assertThat(v.getTscKhz()).isEqualTo(2_500_000));
+            assertThat(f.vm.getTscKhz()).isEqualTo(2_500_000);
+            raw(f.kvm.rawIoctl(Ioctls.KVM_GET_TSC_KHZ, 0), Errno.EINVAL);
+        }
+        try (SimulatedKernel k = Fixtures.kernel(); Kvm kvm = Kvm.open(k); VmFd vm = kvm.createVm(0)) {
+            long host = k.config().platform().tscHz() / 1000;
+            try (VcpuFd v = vm.createVcpu(0)) {
+                assertThat(vm.getTscKhz()).isEqualTo(host);
+                assertThat(v.getTscKhz()).isEqualTo(host);
+            }
+        }
+    }
+
     /** A TSC the module rejects (below 100 MHz = 4 × 25 MHz) comes back as -EINVAL + hw_error TSC_FREQUENCY. */
     @Test
     void tscOutOfModuleRangeIsAnOperandInvalid() {

@@ -44,6 +44,10 @@ final class CpuidBitRules {
             if (v1506 && leaf == 0x23 && !finalValues.apply(7, 1).bit(CpuidReg.EAX, 8)) {
                 return CpuidBitClass.of(CpuidBitKind.CALCULATED, "leaf 0x23 is zero because final CPUID(7,1).EAX[8] is 0");
             }
+            if (v20 && leaf == 0x23 && sub >= 1 && (sub >= 32 || (finalValues.apply(0x23, 0).eax() >>> sub & 1) == 0)) {
+                return CpuidBitClass.of(CpuidBitKind.CALCULATED, "CPUID(0x23," + sub + ") is zero because bit " + sub
+                        + " of the final CPUID(0x23,0).EAX is 0 ([M2.0] tdh_mng_init.c)");
+            }
             if (v1506 && leaf == 0x1A && in.attribute(29)) {
                 return attr(29, "leaf 0x1A is zero for a migratable TD (ATTRIBUTES.MIGRATABLE, bit 29)");
             }

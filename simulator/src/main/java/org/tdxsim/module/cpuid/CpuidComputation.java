@@ -13,8 +13,8 @@ public sealed interface CpuidComputation {
      *
      * @param values     final value per lookup index (list index = {@code cpuid_lookup} index; unused
      *                   slots of sparse tables such as 1.5.06's 68-71 are zero)
-     * @param valid      CPUID_VALID per lookup index: {@code valid_entry && !faulting} ([M1.5.x]
-     *                   {@code tdh_mng_init.c}: "set the CPUID_VALID flag")
+     * @param valid      CPUID_VALID per lookup index, per version as {@link CpuidVirtualization} sets it
+     *                   (2.0.08: every slot; 1.5.06: {@code valid_entry && !faulting}; older: {@code !faulting})
      * @param virtMaxPa  TDCS.VIRT_MAXPA (1.5.06+, abi §5.5), empty before 1.5.06
      */
     record Computed(ImmutableList<CpuidRegs> values, ImmutableList<Boolean> valid, OptionalInt virtMaxPa)

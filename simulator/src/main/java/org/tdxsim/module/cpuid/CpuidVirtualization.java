@@ -31,9 +31,19 @@ import org.tdxsim.module.status.Explanation;
  *   <li>1.5.01 adds the XFAM masks, F/M/S, TSX, PKS/KL, PERFMON (0xA), 0xD.n, 0x14, 0x19, 0x1C,
  *       0x1D, 0x5 and 0x80000008 linear-width rules.</li>
  *   <li>1.5.06 adds LASS := ATTRIBUTES.LASS, 0x1A for migratable TDs, 0x23 (PERFMON and
- *       CPUID(7,1).EAX[8]) and MAXPA_VIRT; 2.0.08 adds MAXGPA_VIRT.</li>
+ *       CPUID(7,1).EAX[8]) and MAXPA_VIRT; 2.0.08 adds MAXGPA_VIRT and the 0x23 sub-leaf bitmap
+ *       ({@code leaf23Subleaf20}).</li>
  * </ul>
- * Row 23 (CPUID 0x1F topology, {@code check_cpuid_1f}) is not examined in the spec: only its
+ * TDCS.CPUID_VALID per lookup slot (abi §6.5; not in the digest's formula): 2.0.08 sets it to 1 for
+ * every slot ([M2.0] {@code tdh_mng_init.c} at 1666adc4: {@code cpuid_valid[cpuid_index] = true} for
+ * each of the MAX_NUM_CPUID_LOOKUP slots); 1.5.06 to 1 for a valid entry that is not faulting, 0
+ * otherwise ([M1.5.06] {@code tdh_mng_init.c} at 1e636985); older versions to {@code !faulting} for
+ * every slot ([M1.5.05] {@code tdh_mng_init.c} at e98d9639). A faulting leaf stays unreadable through
+ * TDH.MNG.RD by its faulting flag (abi §6.2), whatever CPUID_VALID says; note that [M2.0]
+ * {@code metadata_td.c} no longer checks that flag, which is moot for the shipped 2.0.08 table: it
+ * has no faulting entry.
+ *
+ * <p>Row 23 (CPUID 0x1F topology, {@code check_cpuid_1f}) is not examined in the spec: only its
  * stated part is implemented, "configured as all-0 = use the hardware values", for 1.5.06+; no
  * topology consistency check is made and CPUID(0xB) keeps its adjusted native value.
  */
@@ -144,6 +154,8 @@ public final class CpuidVirtualization {
         boolean monitor;
         boolean la57;
         boolean perfmonExt;
+        /** Final CPUID(0x23,0).EAX, the 2.0.08 sub-leaf bitmap ({@code tmp_cpuid_23_eax_val}, 0 until seen). */
+        int leaf23Subleaves;
         OptionalInt virtMaxPa = OptionalInt.empty();
 
         Run(ModuleProfile m, PlatformProfile p, CpuidInputs in) {
@@ -191,11 +203,30 @@ public final class CpuidVirtualization {
                 done[e.index()] = true;
                 valid[e.index()] = !e.faulting();
             }
+            if (ver.v20) {
+                Arrays.fill(valid, true);
+            } else if (!ver.v1506) {
+                markGapsValid();
+            }
             if (ver.v1506) {
                 useHardwareTopologyIfAllZero();
             }
             return new CpuidComputation.Computed(ImmutableList.copyOf(vals), ImmutableList.copyOf(
                     toList(valid)), virtMaxPa);
+        }
+
+        /**
+         * Before 1.5.06 the flag is {@code !faulting} for every slot of the loop, and a slot without a
+         * valid entry is not faulting ([M1.5.05] {@code tdh_mng_init.c} at e98d9639, the closest source
+         * to 1.5.01 that the index holds; the shipped 1.0 and 1.5.01 tables have no gaps, so only a
+         * user profile can show this).
+         */
+        void markGapsValid() {
+            for (int i = 0; i < valid.length; i++) {
+                if (m.lookupEntryAt(i).isEmpty()) {
+                    valid[i] = true;
+                }
+            }
         }
 
         private static List<Boolean> toList(boolean[] b) {
@@ -324,6 +355,8 @@ public final class CpuidVirtualization {
                 case 0x23 -> {
                     if (ver.v1506 && (!in.attribute(63) || !perfmonExt)) {
                         v = CpuidRegs.ZERO;
+                    } else if (ver.v20) {
+                        v = leaf23Subleaf20(sub, v);
                     }
                 }
                 case 0x8000_0008 -> {
@@ -333,6 +366,20 @@ public final class CpuidVirtualization {
                 }
             }
             return LeafResult.ok(v);
+        }
+
+        /**
+         * 2.0.08 only, with leaf 0x23 enabled: sub-leaf 0's final EAX is the bitmap of existing sub-leaves,
+         * and sub-leaf n ≥ 1 is all zero when its bit is 0 ([M2.0] {@code tdh_mng_init.c} at 1666adc4, not
+         * in the digest; absent from [M1.5.06] and [M1.5.05]). The bitmap starts at 0, so a sub-leaf the
+         * lookup table lists before sub-leaf 0 would be zeroed; the shipped table lists sub-leaf 0 first.
+         */
+        CpuidRegs leaf23Subleaf20(int sub, CpuidRegs v) {
+            if (sub == 0) {
+                leaf23Subleaves = v.eax();
+                return v;
+            }
+            return sub < 32 && (leaf23Subleaves >>> sub & 1) != 0 ? v : CpuidRegs.ZERO;
         }
 
         CpuidRegs applyLeafRule10(int leaf, int sub, CpuidRegs v) {

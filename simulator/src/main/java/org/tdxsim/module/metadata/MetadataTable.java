@@ -47,6 +47,16 @@ public final class MetadataTable {
             return 0;
         }
 
+        /**
+         * Whether {@code md_*_read_field} stores element {@code index} of {@code entry} into a dumped
+         * list. [M1.5.01] {@code metadata_sys.c} {@code md_sys_read_field} writes only element 0 of a
+         * multi-element field that has no backing array (CPUID_CONFIG_VALUES past NUM_CPUID_CONFIG),
+         * so the other slot keeps what the host buffer held; [M2.0] writes both as 0.
+         */
+        default boolean dumpWritesElement(MetadataEntry entry, int index) {
+            return true;
+        }
+
         /** Stores a new element value (writes only). */
         default void store(MetadataEntry entry, int index, long value) {
             throw new UnsupportedOperationException("read-only source");
@@ -317,6 +327,257 @@ public final class MetadataTable {
                 yield new MetadataResult.Value(f.value() & e.readMask(debug));
             }
         };
+    }
+
+    // ---------------------------------------------------------------- md_dump_list
+
+    /** How {@link #dumpList} ended; the status names are the module's (profiles' status tables). */
+    public enum DumpStatus {
+        /** Every remaining readable field was dumped; the next id is the null id. */
+        SUCCESS("TDX_SUCCESS"),
+        /** More readable fields remain; the next id is the first one not dumped. */
+        LIST_OVERFLOW("TDX_METADATA_LIST_OVERFLOW"),
+        /** The start id names no field start of this context with the table's element size. */
+        FIELD_ID_INCORRECT("TDX_METADATA_FIELD_ID_INCORRECT");
+
+        private final String statusName;
+
+        DumpStatus(String statusName) {
+            this.statusName = statusName;
+        }
+
+        public String statusName() {
+            return statusName;
+        }
+    }
+
+    /**
+     * Result of {@link #dumpList}.
+     *
+     * @param nextId        the id {@code md_dump_list} returns in {@code next_field_id}
+     * @param numSequences  sequences counted in the list header (0 when no header was written)
+     * @param listBuffSize  LIST_BUFF_SIZE of the header (0 when no header was written)
+     */
+    public record DumpResult(DumpStatus status, long nextId, int numSequences, int listBuffSize, String why) {
+    }
+
+    /** Size of {@code md_list_header_t} and of one sequence header ({@code md_field_id_t}). */
+    public static final int LIST_HEADER_SIZE = 8;
+    public static final int SEQUENCE_HEADER_SIZE = 8;
+    /** {@code MAX_ELEMENTS_IN_FIELD} ([M1.5.01] {@code metadata_generic.h}). */
+    public static final int MAX_ELEMENTS_IN_FIELD = 16;
+
+    /** The field iterator of {@code md_get_next_accessible_item(..., is_element = false, ...)}. */
+    private final class FieldCursor {
+        int idx;
+        long id;
+        final int limit;
+        final boolean debug;
+
+        FieldCursor(int idx, long id, int limit, boolean debug) {
+            this.idx = idx;
+            this.id = id;
+            this.limit = limit;
+            this.debug = debug;
+        }
+
+        boolean done() {
+            return MetadataFieldId.isNull(id);
+        }
+
+        MetadataEntry entry() {
+            return entries.get(idx);
+        }
+
+        /** Next field of this entry, else the next entry's first field; skips entries with a zero read mask. */
+        void advance() {
+            do {
+                MetadataEntry e = entries.get(idx);
+                int fieldSpan = e.numElementsPerField() * e.stride();
+                int fieldNum = ((int) (id & 0xFF_FFFF) - e.baseFieldCode()) / fieldSpan;
+                if (fieldNum < e.numFields() - 1) {
+                    id = id & ~0xFF_FFFFL | (id + fieldSpan) & 0xFF_FFFFL;
+                } else if (idx >= limit - 1) {
+                    id = MetadataFieldId.NULL_ID;
+                    return;
+                } else {
+                    idx++;
+                    id = entries.get(idx).fieldId();
+                }
+            } while (entries.get(idx).readMask(debug) == 0);
+        }
+    }
+
+    /**
+     * {@code md_dump_list} for a host reader ([M1.5.01] {@code metadata_generic.c} at commit 72d8cffb,
+     * read in the fetched repository; the same code in [M2.0] at commit 1666adc4; not in the digest).
+     * Writes a metadata list into {@code buf} in place, exactly where the module writes:
+     * <pre>
+     *  list header (u64): 15:0 LIST_BUFF_SIZE (bytes, header included), 31:16 NUM_SEQUENCES, 63:32 reserved 0
+     *  then NUM_SEQUENCES sequences, each: a sequence header (a field id: the table entry's id with the
+     *  field's FIELD_CODE, CONTEXT_CODE = this context, reserved bits and WRITE_MASK_VALID 0,
+     *  LAST_ELEMENT_IN_FIELD = elements per field − 1, LAST_FIELD_IN_SEQUENCE = fields − 1), then
+     *  (LAST_FIELD_IN_SEQUENCE + 1) × (LAST_ELEMENT_IN_FIELD + 1) u64 element slots, each value & read mask.
+     * </pre>
+     * A sequence holds consecutive whole fields: it ends at a field whose read fails as not readable, at
+     * the end of the context, where the next readable field is not the next FIELD_CODE of the same class
+     * ({@code is_sequential_field_id}), or has another element count or element size. Only whole fields
+     * are dumped: the list stops before the first field (with its sequence header when it starts one)
+     * that does not fit, and the next id is that field; after the context's last field it is the null
+     * id with SUCCESS, otherwise LIST_OVERFLOW.
+     *
+     * <p>Start id: the null id (context bits ignored) means the first readable field, and a context
+     * without one returns SUCCESS without touching the buffer. Otherwise the entry is found by class
+     * and FIELD_CODE only ({@code md_find_entry_idx}), and the id must be the first element of a field
+     * and carry the entry's ELEMENT_SIZE_CODE ({@code md_check_field_and_get_entry}), else
+     * FIELD_ID_INCORRECT with the null next id and nothing written; reserved bits, LAST_* and bit 63 of
+     * the start id are not checked. A buffer below 8 + 8 + {@value #MAX_ELEMENTS_IN_FIELD} bytes returns
+     * LIST_OVERFLOW with the start id unchanged (the module's size test, which adds the element count
+     * as bytes). Used for the SYS context; TDCS CPUID_VALUES (TD context) has no field iteration here.
+     */
+    public DumpResult dumpList(long startRaw, byte[] buf, boolean debug, ElementSource src) {
+        long start = MetadataFieldId.withContext(startRaw, context);
+        if (buf.length < LIST_HEADER_SIZE + SEQUENCE_HEADER_SIZE + MAX_ELEMENTS_IN_FIELD) {
+            return new DumpResult(DumpStatus.LIST_OVERFLOW, start, 0, 0,
+                    "the list buffer holds " + buf.length + " bytes, below the module's minimum");
+        }
+        int limit = limit(src);
+        FieldCursor cur;
+        if (MetadataFieldId.isNull(start)) {
+            cur = new FieldCursor(0, entries.get(0).fieldId(), limit, debug);
+            if (entries.get(0).readMask(debug) == 0) {
+                cur.advance();
+            }
+            if (cur.done()) {
+                return new DumpResult(DumpStatus.SUCCESS, MetadataFieldId.NULL_ID, 0, 0,
+                        "the " + contextName() + " context has no readable field");
+            }
+        } else {
+            OptionalInt found = findEntry(start, limit);
+            if (found.isEmpty()) {
+                return new DumpResult(DumpStatus.FIELD_ID_INCORRECT, MetadataFieldId.NULL_ID, 0, 0,
+                        String.format("no field with class %d and field code 0x%X in the %s context",
+                                start >>> 56 & 0x3F, start & 0xFF_FFFF, contextName()));
+            }
+            MetadataEntry e = entries.get(found.getAsInt());
+            int elem = ((int) (start & 0xFF_FFFF) - e.baseFieldCode());
+            boolean startOfField = (e.stride() == 1 || elem % 2 == 0)
+                    && (elem / e.stride()) % e.numElementsPerField() == 0;
+            if (!startOfField) {
+                return new DumpResult(DumpStatus.FIELD_ID_INCORRECT, MetadataFieldId.NULL_ID, 0, 0,
+                        String.format("0x%X is not the first element of a field of %s", start, e.name()));
+            }
+            int sizeCode = (int) (start >>> 32 & 0x3);
+            if (sizeCode != e.id().elementSizeCode()) {
+                return new DumpResult(DumpStatus.FIELD_ID_INCORRECT, MetadataFieldId.NULL_ID, 0, 0,
+                        String.format("0x%X has ELEMENT_SIZE_CODE %d but %s has %d", start, sizeCode, e.name(),
+                                e.id().elementSizeCode()));
+            }
+            cur = new FieldCursor(found.getAsInt(), e.fieldId() & ~0xFF_FFFFL | start & 0xFF_FFFFL, limit, debug);
+        }
+        int buffSize = buf.length - LIST_HEADER_SIZE;
+        int numSequences = 0;
+        int listBuffSize = LIST_HEADER_SIZE;
+        putLong(buf, 0, 0);
+        putShort(buf, 0, listBuffSize);
+        int seqOffset = LIST_HEADER_SIZE;
+        MetadataEntry entry = cur.entry();
+        while (buffSize >= SEQUENCE_HEADER_SIZE + entry.numElementsPerField() * 8) {
+            int[] written = new int[1];
+            SequenceEnd end = dumpSequence(buf, seqOffset, buffSize, cur, src, written);
+            if (end != SequenceEnd.EMPTY) {
+                int bytes = SEQUENCE_HEADER_SIZE + written[0] * 8;
+                numSequences++;
+                listBuffSize += bytes;
+                putShort(buf, 0, listBuffSize);
+                putShort(buf, 2, numSequences);
+                buffSize -= bytes;
+                seqOffset += bytes;
+            }
+            if (end == SequenceEnd.NO_SPACE || cur.done()) {
+                break;
+            }
+            entry = cur.entry();
+        }
+        if (cur.done()) {
+            return new DumpResult(DumpStatus.SUCCESS, MetadataFieldId.NULL_ID, numSequences, listBuffSize,
+                    "every remaining readable " + contextName() + " field is in the list");
+        }
+        return new DumpResult(DumpStatus.LIST_OVERFLOW, cur.id, numSequences, listBuffSize, String.format(
+                "the list is full after %d bytes; the next field id is 0x%X", listBuffSize, cur.id));
+    }
+
+    private enum SequenceEnd { DONE, EMPTY, NO_SPACE }
+
+    /** {@code md_dump_sequence}: consecutive whole fields from the cursor into one sequence at {@code off}. */
+    private SequenceEnd dumpSequence(byte[] buf, int off, int buffSize, FieldCursor cur, ElementSource src,
+                                     int[] written) {
+        int remaining = buffSize - SEQUENCE_HEADER_SIZE;
+        int idx = 0;
+        long header = 0;
+        boolean headerSet = false;
+        MetadataEntry entry = cur.entry();
+        while (remaining >= entry.numElementsPerField() * 8) {
+            int n = entry.numElementsPerField();
+            long mask = entry.readMask(cur.debug);
+            boolean readable = mask != 0;
+            if (readable) {
+                int firstElem = entry.elementIndex((int) (cur.id & 0xFF_FFFF));
+                for (int i = 0; i < n; i++) {
+                    if (src.dumpWritesElement(entry, firstElem + i)) {
+                        putLong(buf, off + SEQUENCE_HEADER_SIZE + (idx + i) * 8,
+                                src.element(entry, firstElem + i) & mask);
+                    }
+                }
+                if (!headerSet) {
+                    header = sequenceHeader(cur.id, n);
+                    headerSet = true;
+                }
+                // LAST_FIELD_IN_SEQUENCE++ in its 9 bits: from 0x1FF (−1) to 0 on the first field
+                long lfis = (header >>> 38) + 1 & 0x1FF;
+                header = header & ~(0x1FFL << 38) | lfis << 38;
+                putLong(buf, off, header);
+                remaining -= n * 8;
+                idx += n;
+            }
+            long last = cur.id;
+            MetadataEntry lastEntry = entry;
+            cur.advance();
+            if (!readable || cur.done() || !sequential(last, n, cur.id)
+                    || n != cur.entry().numElementsPerField()
+                    || lastEntry.id().elementSizeCode() != (int) (cur.id >>> 32 & 0x3)) {
+                written[0] = idx;
+                return idx == 0 ? SequenceEnd.EMPTY : SequenceEnd.DONE;
+            }
+            entry = cur.entry();
+        }
+        written[0] = idx;
+        return SequenceEnd.NO_SPACE;
+    }
+
+    /** {@code md_set_sequence_header}, with LAST_FIELD_IN_SEQUENCE at −1 (0x1FF) before the first field. */
+    private long sequenceHeader(long id, int numElem) {
+        MetadataFieldId f = MetadataFieldId.decode(id);
+        return new MetadataFieldId(f.fieldCode(), 0, f.elementSizeCode(), numElem - 1, 0x1FF, 0, f.incSize(),
+                false, context, false, f.classCode(), false, f.nonArch()).encode();
+    }
+
+    /** {@code is_sequential_field_id}: same class and FIELD_CODE right after the previous field. */
+    private boolean sequential(long prev, int numElem, long next) {
+        int stride = (prev >>> 50 & 1) != 0 ? 2 : 1;
+        return (prev >>> 56 & 0x3F) == (next >>> 56 & 0x3F)
+                && (prev & 0xFF_FFFF) + (long) numElem * stride == (next & 0xFF_FFFF);
+    }
+
+    private static void putLong(byte[] b, int off, long v) {
+        for (int i = 0; i < 8; i++) {
+            b[off + i] = (byte) (v >>> (8 * i));
+        }
+    }
+
+    private static void putShort(byte[] b, int off, int v) {
+        b[off] = (byte) v;
+        b[off + 1] = (byte) (v >>> 8);
     }
 
     private String contextName() {

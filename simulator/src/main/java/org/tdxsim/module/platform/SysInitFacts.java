@@ -118,7 +118,7 @@ public record SysInitFacts(ModuleProfile module, PlatformProfile platform) {
             boolean on = switch (b.name()) {
                 case "LOCAL_ATTESTATION" -> platform.seamVerifyReport();
                 case "TDX_IO", "TDX_CONNECT_PARTITIONING" -> platform.tdxConnect();
-                case "CONFIG_IA32_ARCH_CAP" -> !isGraniteRapidsA0();
+                case "CONFIG_IA32_ARCH_CAP" -> !graniteRapidsA0();
                 default -> false;
             };
             if (on) {
@@ -128,7 +128,13 @@ public record SysInitFacts(ModuleProfile module, PlatformProfile platform) {
         return OptionalLong.of(v);
     }
 
-    private boolean isGraniteRapidsA0() {
+    /**
+     * [M2.0] {@code is_not_gnr_a0_stepping()} negated: 2.0.08 leaves out TDX_FEATURES0 bit 11 and
+     * TDH.MNG.INIT's IA32_ARCH_CAPABILITIES_CONFIG check (abi §4.1 row 25) on such a CPU. The
+     * helper's definition is not in the source index; family 6 model 0xAD/0xAE stepping 0 is the
+     * module-data guess ("not on GNR A0 stepping", module-data README TDX_FEATURES0 table).
+     */
+    public boolean graniteRapidsA0() {
         return platform.family() == 6 && (platform.model() == 0xAD || platform.model() == 0xAE)
                 && platform.stepping() == 0;
     }

@@ -182,8 +182,9 @@ public final class ModuleProfile {
     /**
      * The completion status value of {@code name} (e.g. {@code "TDX_OPERAND_INVALID"}).
      *
-     * @throws NoSuchElementException if this version has no such status (a programming error:
-     *     callers use names from the module's own header)
+     * @throws NoSuchElementException if this version has no such status. The engine only asks for
+     *     names in {@link RequiredNames}, which every loaded profile is checked to have, so this is a
+     *     programming error, never a user-profile error
      */
     public long status(String name) {
         Long v = statusCodes.get(name);
@@ -216,7 +217,12 @@ public final class ModuleProfile {
         return operandIds;
     }
 
-    /** Operand id (without the {@code OPERAND_ID_} prefix), e.g. {@code "CPUID_CONFIG"} = 69. */
+    /**
+     * Operand id (without the {@code OPERAND_ID_} prefix), e.g. {@code "CPUID_CONFIG"} = 69.
+     *
+     * @throws NoSuchElementException if this version has no such operand (see {@link #status(String)}
+     *     for why the engine never meets it)
+     */
     public int operandId(String name) {
         Integer v = operandIds.get(name);
         if (v == null) {

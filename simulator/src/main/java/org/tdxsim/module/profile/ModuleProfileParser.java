@@ -19,6 +19,8 @@ import org.tdxsim.module.cpuid.CpuidRegs;
 final class ModuleProfileParser {
 
     private static final long U32 = 0xFFFF_FFFFL;
+    /** TD_PARAMS has room for (1024 - 0x100) / 16 CPUID_CONFIG values (abi §3.1). */
+    static final int MAX_CPUID_CONFIG_IN_TD_PARAMS = (1024 - 0x100) / 16;
 
     private ModuleProfileParser() {
     }
@@ -69,26 +71,30 @@ final class ModuleProfileParser {
 
         ImmutableBiMap<String, Long> statusCodes = uniqueMap(root.get("statusCodes"), c -> c.hex64());
         ImmutableBiMap<String, Integer> operandIds = uniqueMap(root.get("operandIds"), c -> c.int32(0, Integer.MAX_VALUE));
+        checkEngineNames(root, version, statusCodes, operandIds);
 
         ImmutableList<GlobalField> globalFields = ImmutableList.of();
-        Optional<JsonCursor> gf = root.opt("globalFields");
+        Optional<JsonCursor> gf = version.is1_0() ? root.opt("globalFields") : Optional.of(root.get("globalFields"));
         if (gf.isPresent()) {
             ImmutableList.Builder<GlobalField> b = ImmutableList.builder();
             for (JsonCursor f : gf.get().elements()) {
                 b.add(parseGlobalField(f));
             }
             globalFields = b.build();
+            requireNonEmpty(gf.get(), globalFields, version, "TDH.SYS.RD");
         }
         ImmutableList<TdField> tdFields = ImmutableList.of();
-        Optional<JsonCursor> tf = root.opt("tdFields");
+        Optional<JsonCursor> tf = version.is1_0() ? root.opt("tdFields") : Optional.of(root.get("tdFields"));
         if (tf.isPresent()) {
             ImmutableList.Builder<TdField> b = ImmutableList.builder();
             for (JsonCursor f : tf.get().elements()) {
                 b.add(parseTdField(f));
             }
             tdFields = b.build();
+            requireNonEmpty(tf.get(), tdFields, version, "TDH.MNG.RD/WR");
         }
-        Optional<TdFieldScheme10> scheme10 = root.opt("tdFieldScheme1_0").isPresent()
+        // 1.0's TDH.MNG.RD/WR need the pre-metadata field scheme: a missing key is a load error there
+        Optional<TdFieldScheme10> scheme10 = version.is1_0() || root.opt("tdFieldScheme1_0").isPresent()
                 ? Optional.of(parseScheme10(root.get("tdFieldScheme1_0"))) : Optional.empty();
         Optional<OpStateLookup> opState = root.opt("opStateLookup").isPresent()
                 ? Optional.of(parseOpState(root.get("opStateLookup"))) : Optional.empty();
@@ -179,6 +185,10 @@ final class ModuleProfileParser {
     private static ImmutableList<CpuidConfigurableEntry> parseConfigurable(JsonCursor arr) throws ProfileFormatException {
         ImmutableList.Builder<CpuidConfigurableEntry> b = ImmutableList.builder();
         List<JsonCursor> els = arr.elements();
+        if (els.size() > MAX_CPUID_CONFIG_IN_TD_PARAMS) {
+            throw arr.error(els.size() + " entries, but TD_PARAMS has room for at most " + MAX_CPUID_CONFIG_IN_TD_PARAMS
+                    + " CPUID_CONFIG values ((1024 - 0x100) / 16 bytes, abi §3.1)");
+        }
         for (int i = 0; i < els.size(); i++) {
             JsonCursor e = els.get(i);
             int index = e.get("index").int32(0, 1023);
@@ -217,6 +227,30 @@ final class ModuleProfileParser {
             if (e == null || e.leaf() != c.leaf() || e.subleaf() != c.subleaf()) {
                 throw cf.get(i).get("lookupIndex").error("does not point to a cpuidLookup entry for " + c.cpuidLeaf());
             }
+        }
+    }
+
+    /**
+     * The status and operand-id names the engine resolves for this version ({@link RequiredNames}) must
+     * be in the file, else a SEAMCALL would throw instead of returning a status.
+     */
+    private static void checkEngineNames(JsonCursor root, ModuleVersion version, ImmutableBiMap<String, Long> statuses,
+            ImmutableBiMap<String, Integer> operands) throws ProfileFormatException {
+        Optional<String> s = RequiredNames.firstMissing(RequiredNames.statuses(version), statuses);
+        if (s.isPresent()) {
+            throw root.get("statusCodes").error("missing " + s.get() + ", which module " + version + " returns");
+        }
+        Optional<String> o = RequiredNames.firstMissing(RequiredNames.operands(version), operands);
+        if (o.isPresent()) {
+            throw root.get("operandIds").error("missing " + o.get() + ", an operand id module " + version + " reports");
+        }
+    }
+
+    /** 1.5+ metadata tables: TDH.SYS.RD / TDH.MNG.RD/WR look fields up in them. */
+    private static void requireNonEmpty(JsonCursor at, List<?> parsed, ModuleVersion version, String leaves)
+            throws ProfileFormatException {
+        if (!version.is1_0() && parsed.isEmpty()) {
+            throw at.error("empty, but module " + version + "'s " + leaves + " look fields up in it");
         }
     }
 

@@ -33,6 +33,10 @@ public record TdParamsLayout(boolean v10, int numCpuidConfig) {
         return new TdParamsLayout(m.version().is1_0(), m.maxNumCpuidConfig());
     }
 
+    /**
+     * @throws IllegalArgumentException if {@code numCpuidConfig} is outside 0..48 ((1024 - 0x100) / 16);
+     *     a loaded module profile never is: {@code ModuleProfiles.load} rejects more than 48 entries
+     */
     public TdParamsLayout {
         if (numCpuidConfig < 0 || numCpuidConfig > 48) {
             throw new IllegalArgumentException("MAX_NUM_CPUID_CONFIG out of range: " + numCpuidConfig);

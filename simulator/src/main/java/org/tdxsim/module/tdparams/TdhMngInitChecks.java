@@ -3,6 +3,7 @@ package org.tdxsim.module.tdparams;
 import com.google.common.collect.ImmutableMap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.tdxsim.module.cpuid.CpuidComputation;
 import org.tdxsim.module.cpuid.CpuidInputs;
 import org.tdxsim.module.cpuid.CpuidVirtualization;
@@ -25,6 +26,9 @@ import org.tdxsim.module.status.Explanation;
  * MIN_PA_FOR_PML5 (1.5.x; absent from 2.0.08), TSX_CTRL; {@link PlatformRuntime} gives
  * IA32_TSC_ADJUST. Row 23 (CPUID 0x1F topology) is not examined in the spec: only "all-zero =
  * use hardware" is modelled (see {@link CpuidVirtualization}), never a rejection.
+ *
+ * <p>2.0 adds the perfmon event filters between row 21 and row 22 ({@link #eventFilters}; [M2.0]
+ * {@code tdh_mng_init.c}, not in the digest).
  */
 public final class TdhMngInitChecks {
 
@@ -48,20 +52,25 @@ public final class TdhMngInitChecks {
     static final int MSR_IA32_TSC_ADJUST = 0x3B;
     /** IA32_ARCH_CAPABILITIES, the detail of TDX_INCORRECT_MSR_VALUE (abi §2.3). */
     static final int MSR_IA32_ARCH_CAPABILITIES = 0x10A;
+    /** MAX_EVENT_FILTERS when the profile lacks the constant ([M2.0] include/tdx_api_defs.h at 1666adc4: 512). */
+    static final long DEFAULT_MAX_EVENT_FILTERS = 512;
 
     private final ModuleProfile m;
     private final PlatformProfile p;
     private final PlatformRuntime rt;
     private final TdParams t;
     private final int numTdcx;
+    private final Optional<EventFilterInput> filters;
     private final SysInitFacts facts;
 
-    private TdhMngInitChecks(ModuleProfile m, PlatformProfile p, PlatformRuntime rt, TdParams t, int numTdcx) {
+    private TdhMngInitChecks(ModuleProfile m, PlatformProfile p, PlatformRuntime rt, TdParams t, int numTdcx,
+            Optional<EventFilterInput> filters) {
         this.m = m;
         this.p = p;
         this.rt = rt;
         this.t = t;
         this.numTdcx = numTdcx;
+        this.filters = filters;
         this.facts = new SysInitFacts(m, p);
     }
 
@@ -73,11 +82,24 @@ public final class TdhMngInitChecks {
      */
     public static TdParamsCheckResult check(ModuleProfile module, PlatformProfile platform, PlatformRuntime runtime,
             TdParams params, int numTdcx) {
+        return check(module, platform, runtime, params, numTdcx, Optional.empty());
+    }
+
+    /**
+     * Runs the TD_PARAMS checks of TDH.MNG.INIT with 2.0's event-filter operands.
+     *
+     * @param filters present when TDH.MNG.INIT was called with RCX bit 0 set on a 2.0 module; ignored
+     *                (as the module has no such flag) on older versions
+     * @throws IllegalArgumentException if {@code params} was decoded with another version's layout
+     */
+    public static TdParamsCheckResult check(ModuleProfile module, PlatformProfile platform, PlatformRuntime runtime,
+            TdParams params, int numTdcx, Optional<EventFilterInput> filters) {
         if (!params.layout().equals(TdParamsLayout.of(module))) {
             throw new IllegalArgumentException("TD_PARAMS layout " + params.layout() + " does not match module "
                     + module.version());
         }
-        TdhMngInitChecks c = new TdhMngInitChecks(module, platform, runtime, params, numTdcx);
+        Optional<EventFilterInput> f = module.version().isAtLeast(2, 0, 0) ? filters : Optional.empty();
+        TdhMngInitChecks c = new TdhMngInitChecks(module, platform, runtime, params, numTdcx, f);
         return module.version().is1_0() ? c.run10() : c.run15();
     }
 
@@ -97,7 +119,8 @@ public final class TdhMngInitChecks {
                 || (r = row17TscAdjust()) != null
                 || (r = reserved("reserved1", t.reserved1(), TdParamsLayout.OFF_RESERVED1, "abi §4.1 row 18")) != null
                 || (r = row20MsrConfigCtls()) != null
-                || (r = reserved("reserved2", t.reserved2(), t.layout().reserved2Offset(), "abi §4.1 row 21")) != null) {
+                || (r = reserved("reserved2", t.reserved2(), t.layout().reserved2Offset(), "abi §4.1 row 21")) != null
+                || (r = eventFilters()) != null) {
             return r;
         }
         CpuidComputation cpuid = row22Cpuid();
@@ -325,6 +348,66 @@ public final class TdhMngInitChecks {
         return null;
     }
 
+    /**
+     * 2.0 perfmon event filters, read after {@code read_and_set_td_configurations} (rows 8-21) and
+     * before the CPUID loop (row 22), only when RCX bit 0 is set <em>and</em> ATTRIBUTES.PERFMON = 1
+     * (with PERFMON = 0 the flag and R8 are ignored). [M2.0] {@code tdh_mng_init.c} at commit 1666adc4,
+     * not in the digest:
+     * <ol>
+     *   <li>R8 reserved bits 63:52 set, 0 filters, more than MAX_EVENT_FILTERS (512, [M2.0]
+     *       {@code include/tdx_api_defs.h} at 1666adc4) or a table HPA failing the shared-HPA check →
+     *       {@code TDX_OPERAND_INVALID | R8};</li>
+     *   <li>per entry i, in order: reserved bits 30:8 set, umask above 0xFF, negative filtering, or
+     *       umask mask ≠ 0xFFFF → {@code TDX_EVENT_FILTER_INVALID | i} (only basic 8-bit-umask filtering
+     *       is supported);</li>
+     *   <li>entry i's key {@code event_select | umask << 8} not strictly above entry i-1's →
+     *       {@code TDX_EVENT_FILTER_ORDER_INVALID | i} (sorted, no duplicates).</li>
+     * </ol>
+     * The status's low 32 bits carry the entry index, not an operand id. RCX stays 0.
+     */
+    private TdParamsCheckResult.Rejected eventFilters() {
+        if (filters.isEmpty() || !bit(t.attributes(), ATTR_PERFMON)) {
+            return null;
+        }
+        EventFilterInput f = filters.get();
+        String src = "[M2.0] tdh_mng_init.c event filters (not in the digest), module " + m.version();
+        long max = m.constant("MAX_EVENT_FILTERS").orElse(DEFAULT_MAX_EVENT_FILTERS);
+        String infoProblem = f.reserved() != 0 ? "reserved bits 63:52 are set"
+                : f.count() == 0 ? "the number of filters (bits 11:0) is 0"
+                : f.count() > max ? "the number of filters " + f.count() + " exceeds MAX_EVENT_FILTERS " + max
+                : !f.tableHpaValid() ? String.format("the filter table HPA 0x%X is not a valid shared address",
+                        f.tableHpa())
+                : null;
+        if (infoProblem != null) {
+            return invalid("R8", String.format("event-filter info R8 0x%X is not valid", f.info()),
+                    List.of(infoProblem), "RCX bit 0 with ATTRIBUTES.PERFMON = 1; " + src);
+        }
+        int prev = -1;
+        for (int i = 0; i < f.count(); i++) {
+            long e = i < f.entries().size() ? f.entries().get(i) : 0;
+            String problem = EventFilterInput.reserved0(e) != 0 ? "reserved bits 30:8 are set"
+                    : EventFilterInput.umask(e) > 0xFF ? "umask " + String.format("0x%X", EventFilterInput.umask(e))
+                            + " is wider than 8 bits"
+                    : EventFilterInput.negative(e) ? "negative filtering (bit 31) is not supported"
+                    : EventFilterInput.umaskMask(e) != 0xFFFF ? String.format("umask mask 0x%X must be 0xFFFF",
+                            EventFilterInput.umaskMask(e))
+                    : null;
+            if (problem != null) {
+                return new TdParamsCheckResult.Rejected(m.status("TDX_EVENT_FILTER_INVALID") | i, 0, Explanation.of(
+                        String.format("event filter %d (0x%016X) is not valid", i, e), problem, src));
+            }
+            int key = EventFilterInput.eventSelect(e) | EventFilterInput.umask(e) << 8;
+            if (key <= prev) {
+                return new TdParamsCheckResult.Rejected(m.status("TDX_EVENT_FILTER_ORDER_INVALID") | i, 0,
+                        Explanation.of(String.format("event filter %d (event select 0x%02X, umask 0x%02X) is not above "
+                                + "filter %d", i, EventFilterInput.eventSelect(e), EventFilterInput.umask(e), i - 1),
+                                "the table must be sorted by (umask, event select) without duplicates", src));
+            }
+            prev = key;
+        }
+        return null;
+    }
+
     private CpuidComputation row22Cpuid() {
         return CpuidVirtualization.compute(m, p, CpuidInputs.of(t.attributes(), t.xfam(), t.configFlags(),
                 t.tscFrequency(), t.cpuidConfig()));
@@ -354,8 +437,16 @@ public final class TdhMngInitChecks {
         };
     }
 
-    /** Row 25: IA32_ARCH_CAPABILITIES_CONFIG only with MSR_CONFIG_CTLS bit 0, only mask bits 4, 19, 20, 24. */
+    /**
+     * Row 25: IA32_ARCH_CAPABILITIES_CONFIG only with MSR_CONFIG_CTLS bit 0, only mask bits 4, 19, 20,
+     * 24. 2.0.08 skips the whole row on a Granite Rapids A0 stepping ([M2.0] {@code tdh_mng_init.c} at
+     * 1666adc4 wraps {@code init_virt_ia32_arch_capabilities} in {@code is_not_gnr_a0_stepping()}; not
+     * in the digest), with the predicate of {@link SysInitFacts#graniteRapidsA0()}.
+     */
     private TdParamsCheckResult.Rejected row25ArchCapabilitiesConfig() {
+        if (m.version().isAtLeast(2, 0, 0) && facts.graniteRapidsA0()) {
+            return null;
+        }
         long v = t.ia32ArchCapabilitiesConfig();
         long mask = m.constant("IA32_ARCH_CAPABILITIES_CONFIG_MASK").orElse(0);
         if ((t.msrConfigCtls() & 1) == 0 && v != 0) {

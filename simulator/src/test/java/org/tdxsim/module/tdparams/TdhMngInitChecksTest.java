@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.tdxsim.module.cpuid.CpuidLeaf;
+import org.tdxsim.module.cpuid.CpuidReg;
 import org.tdxsim.module.cpuid.CpuidRegs;
 import org.tdxsim.module.platform.PlatformProfile;
 import org.tdxsim.module.platform.PlatformProfiles;
@@ -57,8 +58,13 @@ class TdhMngInitChecksTest {
         assertThat(c.maxVcpus()).isEqualTo(1);
         assertThat(c.eptWalkLevels()).isEqualTo(4);
         assertThat(c.cpuid(m(v), 0x15, 0).orElseThrow().ebx()).as("0x15 EBX := TSC_FREQUENCY").isEqualTo(100);
+        // CPUID_VALID: 2.0.08 sets every slot ([M2.0] tdh_mng_init.c); older versions clear faulting leaves (0x6)
         assertThat(c.cpuidValid().get(m(v).lookupEntry(0x6, 0).orElseThrow().index()))
-                .isEqualTo(!m(v).lookupEntry(0x6, 0).orElseThrow().faulting());
+                .as("CPUID_VALID of leaf 0x6")
+                .isEqualTo(v.equals("2.0.08") || !m(v).lookupEntry(0x6, 0).orElseThrow().faulting());
+        if (v.equals("2.0.08")) {
+            assertThat(c.cpuidValid()).as("2.0.08 CPUID_VALID").hasSize(m(v).maxNumCpuidLookup()).containsOnly(true);
+        }
     }
 
     /** abi §5.4: CPUID(0x21,0) = "IntelTDX    " (table FIXED1) and 0xD.0 ECX = XSAVE size of the XFAM user bits. */
@@ -485,6 +491,37 @@ class TdhMngInitChecksTest {
                 .withOperand("IA32_ARCH_CAPABILITIES_CONFIG");
         accepted(run(v, b -> b.msrConfigCtls(1).ia32ArchCapabilitiesConfig(1 << 4 | 1 << 19 | 1 << 20 | 1 << 24)));
         assertThatStatus(run(v, b -> b.msrConfigCtls(1).ia32ArchCapabilitiesConfig(1 << 5)), m).is("TDX_OPERAND_INVALID")
+                .withOperand("IA32_ARCH_CAPABILITIES_CONFIG");
+    }
+
+    /**
+     * Row 25 on a Granite Rapids A0 stepping: 2.0.08 skips {@code init_virt_ia32_arch_capabilities}
+     * there ([M2.0] {@code tdh_mng_init.c} at 1666adc4: {@code if (is_not_gnr_a0_stepping())}), the
+     * same predicate that drops TDX_FEATURES0 bit 11 CONFIG_IA32_ARCH_CAP (abi §6.4); 1.5.06 checks it
+     * on every CPU ([M1.5.06] {@code tdh_mng_init.c}). GNR-W here is 0xA06D1; the A0 variant 0xA06D0.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"1.5.06", "2.0.08"})
+    void row25IsSkippedOnGraniteRapidsA0In20(String v) {
+        ModuleProfile m = m(v);
+        CpuidRegs sig = GNR.cpuid(1, 0);
+        PlatformProfile a0 = GNR.withCpuid(1, CpuidLeaf.SUBLEAF_NA, sig.with(CpuidReg.EAX, sig.eax() & ~0xF));
+        assertThat(a0.model()).isEqualTo(0xAD);
+        assertThat(a0.stepping()).isZero();
+        boolean skipped = v.equals("2.0.08");
+        assertThat(new SysInitFacts(m, a0).tdxFeatures0().orElseThrow() >>> 11 & 1).as("CONFIG_IA32_ARCH_CAP")
+                .isEqualTo(skipped ? 0 : 1);
+        TdParamsCheckResult noCtls = run(v, a0, b -> b.ia32ArchCapabilitiesConfig(1 << 4));
+        TdParamsCheckResult badBit = run(v, a0, b -> b.msrConfigCtls(1).ia32ArchCapabilitiesConfig(1 << 5));
+        if (skipped) {
+            accepted(noCtls);
+            accepted(badBit);
+        } else {
+            assertThatStatus(noCtls, m).is("TDX_OPERAND_INVALID").withOperand("IA32_ARCH_CAPABILITIES_CONFIG");
+            assertThatStatus(badBit, m).is("TDX_OPERAND_INVALID").withOperand("IA32_ARCH_CAPABILITIES_CONFIG");
+        }
+        // a later stepping checks row 25 in both versions
+        assertThatStatus(run(v, b -> b.ia32ArchCapabilitiesConfig(1 << 4)), m).is("TDX_OPERAND_INVALID")
                 .withOperand("IA32_ARCH_CAPABILITIES_CONFIG");
     }
 
