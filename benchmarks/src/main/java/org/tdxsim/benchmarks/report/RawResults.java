@@ -128,6 +128,13 @@ final class RawResults {
         return out;
     }
 
+    /** Mean user + system CPU seconds per run (hyperfine only; NaN otherwise). */
+    double processCpuSeconds(String name) {
+        return json("process-" + name + ".json").map(r -> r.path("results").path(0))
+                .filter(r -> r.has("user") && r.has("system"))
+                .map(r -> r.path("user").asDouble() + r.path("system").asDouble()).orElse(Double.NaN);
+    }
+
     /** The tool that timed a whole process: "hyperfine" or "bash loop". */
     String processTool(String name) {
         return json("process-" + name + ".json").map(r -> r.path("tool").asText("hyperfine")).orElse("");
