@@ -23,7 +23,15 @@ import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
 import org.tdxsim.benchmarks.bringup.SimBackends;
 import org.tdxsim.benchmarks.bringup.TdBringUp;
+import org.tdxsim.benchmarks.module.Inputs;
 import org.tdxsim.kvm.KvmBackend;
+import org.tdxsim.module.cpuid.CpuidClassifier;
+import org.tdxsim.module.cpuid.CpuidLeaf;
+import org.tdxsim.module.cpuid.CpuidRegs;
+import org.tdxsim.module.platform.PlatformProfile;
+import org.tdxsim.module.platform.PlatformProfiles;
+import org.tdxsim.module.profile.ModuleProfile;
+import org.tdxsim.module.profile.ModuleProfiles;
 
 /**
  * Issue #7 target 6, the profile: runs the simulated TD bring-up of target 1 in a loop under Java
@@ -58,13 +66,18 @@ public final class BringUpProfile {
 
     public static void main(String[] args) throws IOException, ParseException {
         if (args.length < 1) {
-            System.err.println("usage: BringUpProfile <out.json> [seconds] [recording.jfr]");
+            System.err.println("usage: BringUpProfile <out.json> [seconds] [recording.jfr] [bringup|classify]");
             System.exit(2);
         }
         Path out = Path.of(args[0]);
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 10;
         Path jfr = args.length > 2 ? Path.of(args[2]) : Files.createTempFile("tdxsim-bringup", ".jfr");
-        Profile p = record(seconds, jfr);
+        String workload = args.length > 3 ? args[3] : "bringup";
+        Profile p = switch (workload) {
+            case "bringup" -> record(seconds, jfr);
+            case "classify" -> recordClassify(seconds, jfr);
+            default -> throw new IllegalArgumentException("unknown workload " + workload);
+        };
         write(out, p);
     }
 
@@ -73,31 +86,45 @@ public final class BringUpProfile {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), value);
     }
 
-    /** Warms up (3000 bring-ups, at least a third of {@code seconds}), then records two thirds of it. */
+    /** The target-1 bring-up: warms up (3000 bring-ups, at least a third of {@code seconds}), then records. */
     public static Profile record(double seconds, Path jfr) throws IOException, ParseException {
-        long bringUps = 0;
-        long measuredNanos;
         try (KvmBackend sim = SimBackends.create(); TdBringUp b = TdBringUp.prepare(sim, 4, 16)) {
-            long warm = System.nanoTime() + (long) (seconds / 3 * 1e9);
-            for (int i = 0; i < 3000 || System.nanoTime() < warm; i++) { // by work and by the clock
-                b.buildAndClose();
-            }
-            try (Recording r = new Recording(Configuration.getConfiguration("profile"))) {
-                r.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(2));
-                r.start();
-                long t0 = System.nanoTime();
-                long end = t0 + (long) (seconds * 2 / 3 * 1e9);
-                while (System.nanoTime() < end) {
-                    b.buildAndClose();
-                    bringUps++;
-                }
-                measuredNanos = System.nanoTime() - t0;
-                r.stop();
-                Files.createDirectories(jfr.toAbsolutePath().getParent());
-                r.dump(jfr);
-            }
+            return record(seconds, jfr, b::buildAndClose, 3000);
         }
-        return analyse(jfr, measuredNanos / 1e9, bringUps, Thread.currentThread().getName());
+    }
+
+    /** {@code CpuidClassifier.classify} with the module benchmark's input (target 6). */
+    public static Profile recordClassify(double seconds, Path jfr) throws IOException, ParseException {
+        ModuleProfile m = ModuleProfiles.latest();
+        PlatformProfile p = PlatformProfiles.defaultPlatform();
+        Map<CpuidLeaf, CpuidRegs> request = Inputs.cpuidRequest(m, p);
+        long xfam = Inputs.xfam(p);
+        return record(seconds, jfr, () -> CpuidClassifier.classify(m, p, request, 1L << 28, xfam, 0, 100), 1000);
+    }
+
+    private static Profile record(double seconds, Path jfr, Runnable op, int warmUpTimes)
+            throws IOException, ParseException {
+        long ops = 0;
+        long measuredNanos;
+        long warm = System.nanoTime() + (long) (seconds / 3 * 1e9);
+        for (int i = 0; i < warmUpTimes || System.nanoTime() < warm; i++) { // by work and by the clock
+            op.run();
+        }
+        try (Recording r = new Recording(Configuration.getConfiguration("profile"))) {
+            r.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(2));
+            r.start();
+            long t0 = System.nanoTime();
+            long end = t0 + (long) (seconds * 2 / 3 * 1e9);
+            while (System.nanoTime() < end) {
+                op.run();
+                ops++;
+            }
+            measuredNanos = System.nanoTime() - t0;
+            r.stop();
+            Files.createDirectories(jfr.toAbsolutePath().getParent());
+            r.dump(jfr);
+        }
+        return analyse(jfr, measuredNanos / 1e9, ops, Thread.currentThread().getName());
     }
 
     /**

@@ -537,6 +537,20 @@ public final class ResultsPage {
                         + cls.map(j -> String.format(Locale.ROOT, "%,.0f ops/s", j.score())).orElse("–") : "–",
                 "report ops/s", any ? Verdict.MET : Verdict.NOT_MEASURED));
 
+        raw.json("profile-classify.json").ifPresent(j -> {
+            body.append(String.format(Locale.ROOT, "What dominates `CpuidClassifier.classify` (JFR, same input, %d "
+                            + "calls in %.1f s with the recorder on, %d samples):%n%n", j.path("bringUps").asLong(),
+                    j.path("seconds").asDouble(), j.path("executionSamples").asLong()));
+            table(body, List.of("tdxsim method", "total", "self"), shares(j.path("byTotal"), 12));
+            table(body, List.of("top frame", "self", "total"), selfShares(j.path("bySelf"), 10));
+            List<List<String>> a = new ArrayList<>();
+            for (JsonNode e : j.path("allocations")) {
+                if (a.size() < 6) {
+                    a.add(List.of("`" + e.path("method").asText() + "`", pct(e.path("share").asDouble())));
+                }
+            }
+            table(body, List.of("allocating method", "share of sampled bytes"), a);
+        });
         body.append("### Bring-up profile (JFR)\n\n");
         Optional<JsonNode> p = raw.json("profile.json");
         if (p.isEmpty()) {
