@@ -74,7 +74,7 @@ public final class PairedRatios {
         }
         boolean quick = List.of(args).contains("--quick");
         Result r = switch (args[1]) {
-            case "bringup" -> bringUp(quick ? 4 : 15, quick ? 100 : 400);
+            case "bringup" -> bringUp(quick ? 4 : 25, quick ? 100 : 300);
             case "ioctl" -> ioctl(Path.of(args[2]), quick ? 3 : 10, quick ? 200_000 : 1_000_000);
             default -> throw new IllegalArgumentException("unknown comparison " + args[1]);
         };

