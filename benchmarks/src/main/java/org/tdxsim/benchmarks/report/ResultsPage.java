@@ -135,8 +135,8 @@ public final class ResultsPage {
                 + "benchmarks/bringup/TdBringUp.java)). Real: this machine's `/dev/kvm` has no TDX, so the nearest "
                 + "plain VM — CREATE_VM, 4 × (CREATE_VCPU, SET_CPUID2), one 16-page SET_USER_MEMORY_REGION2 slot, "
                 + "close ([`PlainVmBringUp`](../src/main/java/org/tdxsim/benchmarks/bringup/PlainVmBringUp.java)). "
-                + "Both through the same typed client (`Kvm`/`VmFd`/`VcpuFd`), the real one on the device backend; "
-                + "JMH average time, one fork each, back to back.\n\n");
+                + "Both through the same typed client (`Kvm`/`VmFd`/`VcpuFd`), the real one on the device backend. "
+                + "JMH average time and allocation per bring-up (`-prof gc`):\n\n");
         Optional<Jmh> sim = raw.jmh("jmh-bringup.json", "simulatedTdBringUp");
         Optional<Jmh> real = raw.jmh("jmh-bringup.json", "realKernelPlainVmBringUp");
         List<Double> c = raw.cRounds("c-plain-vm.txt");
@@ -147,11 +147,13 @@ public final class ResultsPage {
                                 + "plain_vm_bringup.c))", c.isEmpty() ? "not measured" : us(RawResults.mean(c)), "–")));
         Optional<JsonNode> paired = raw.json("paired-bringup.json");
         if (sim.isPresent() && real.isPresent()) {
-            body.append(String.format(Locale.ROOT, "JMH (one side after the other): simulated / real = %.3f.",
-                    sim.get().score() / real.get().score()));
-            if (!c.isEmpty()) {
-                body.append(String.format(Locale.ROOT, " On the real side, typed client + device backend / bare C = "
-                        + "%.2f× (C ran right after JMH).", real.get().score() / RawResults.mean(c)));
+            body.append(String.format(Locale.ROOT, "JMH runs one side after the other, so load changes land on one "
+                    + "side only (see the error bars): simulated / real = %.3f there; it is context, the paired rounds "
+                    + "below are the figure.", sim.get().score() / real.get().score()));
+            if (!c.isEmpty() && paired.isPresent()) {
+                body.append(String.format(Locale.ROOT, " The real side's typed client + device backend (paired median, "
+                        + "wall) / bare C (run right after JMH) = %.2f×.",
+                        paired.get().path("medianB").asDouble() / RawResults.mean(c)));
             }
             body.append("\n\n");
         }
