@@ -13,8 +13,14 @@ public final class KvmException extends RuntimeException {
     private final KvmError error;
 
     public KvmException(KvmError error) {
-        super(error.describe(), null, false, false);
+        super(null, null, false, false);
         this.error = error;
+    }
+
+    /** {@link KvmError#describe()}, built when asked for (callers usually read the error's fields). */
+    @Override
+    public String getMessage() {
+        return error.describe();
     }
 
     public KvmError error() {

@@ -106,6 +106,6 @@ final class Call {
     }
 
     static String hex(long v) {
-        return String.format("0x%X", v);
+        return "0x" + Long.toHexString(v).toUpperCase(java.util.Locale.ROOT); // = String.format("0x%X", v)
     }
 }

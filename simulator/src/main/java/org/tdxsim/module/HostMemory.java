@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongPredicate;
 
 /**
  * Host physical memory as the simulated TDX module sees it: sparse 4 KiB pages, zero until written.
@@ -24,6 +25,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * Reads outside the CMR return zeros and writes there are dropped ({@link #write} returns false):
  * the host cannot address such memory, and a SEAMCALL given such an address fails its own checks
  * first. Thread-safe.
+ *
+ * <p>TD-private pages (what the module's PAMT has given to a TD) are encrypted with the TD's or the
+ * module's private key in the real system, so the host never sees their plaintext. The abi digest is
+ * silent on what a host access returns; tdxsim models TDX's logical-integrity mode: through
+ * {@link #read} such bytes read as zero, and {@link #write} refuses to change them (returns false).
+ * The module's own accesses, made with the TD's key, use {@link #readPrivate}/{@link #writePrivate}.
  */
 public final class HostMemory {
 
@@ -35,8 +42,11 @@ public final class HostMemory {
     private final long tdmrSize;
     private final int maxPa;
     private final int hkidStartBit;
+    /** Written pages by page number ({@code pa >>> 12}: page-aligned addresses would crowd a few hash bins). */
     private final ConcurrentHashMap<Long, byte[]> pages = new ConcurrentHashMap<>();
     private final BitSet allocated = new BitSet();
+    /** Whether the 4 KiB page at a (HKID-stripped, page-aligned) address is TD-private; set by the module. */
+    private volatile LongPredicate tdPrivate = pa -> false;
 
     HostMemory(long cmrSize, long tdmrBase, long tdmrSize, int maxPa, int hkidStartBit) {
         if (tdmrBase % GIB != 0 || tdmrSize % GIB != 0 || tdmrSize == 0 || tdmrBase + tdmrSize > cmrSize) {
@@ -117,7 +127,7 @@ public final class HostMemory {
         }
         allocated.set(idx);
         long pa = tdmrBase + (long) idx * PAGE_SIZE;
-        pages.remove(pa);
+        pages.remove(pa >>> 12);
         return OptionalLong.of(pa);
     }
 
@@ -135,8 +145,30 @@ public final class HostMemory {
         return allocated.cardinality();
     }
 
-    /** Writes bytes at {@code hpa} (may span pages); false (nothing written) if any byte lies outside the CMR. */
+    /** The module marks which pages are TD-private (see the class comment). */
+    void guardTdPrivatePages(LongPredicate isTdPrivate) {
+        this.tdPrivate = isTdPrivate;
+    }
+
+    /**
+     * The host's write of bytes at {@code hpa} (may span pages); false (nothing written) if any byte lies
+     * outside the CMR or in a TD-private page.
+     */
     public boolean write(long hpa, byte[] data) {
+        long pa = stripHkid(hpa);
+        if (pa < 0 || pa + data.length > cmrSize || pa + data.length < pa) {
+            return false;
+        }
+        for (long p = pa & ~(PAGE_SIZE - 1L); p < pa + data.length; p += PAGE_SIZE) {
+            if (tdPrivate.test(p)) {
+                return false;
+            }
+        }
+        return writePrivate(hpa, data);
+    }
+
+    /** The module's write (with the owning TD's key): like {@link #write} but TD-private pages too. */
+    boolean writePrivate(long hpa, byte[] data) {
         long pa = stripHkid(hpa);
         if (pa < 0 || pa + data.length > cmrSize || pa + data.length < pa) {
             return false;
@@ -147,7 +179,7 @@ public final class HostMemory {
             long pageBase = cur & ~(PAGE_SIZE - 1L);
             int off = (int) (cur - pageBase);
             int n = Math.min(PAGE_SIZE - off, data.length - done);
-            byte[] page = pages.computeIfAbsent(pageBase, k -> new byte[PAGE_SIZE]);
+            byte[] page = pages.computeIfAbsent(pageBase >>> 12, k -> new byte[PAGE_SIZE]);
             synchronized (page) {
                 System.arraycopy(data, done, page, off, n);
             }
@@ -156,8 +188,20 @@ public final class HostMemory {
         return true;
     }
 
-    /** Reads {@code len} bytes at {@code hpa}; never-written memory and memory outside the CMR read as zero. */
+    /**
+     * The host's read of {@code len} bytes at {@code hpa}; never-written memory, memory outside the CMR and
+     * TD-private pages read as zero.
+     */
     public byte[] read(long hpa, int len) {
+        return read(hpa, len, true);
+    }
+
+    /** The module's read (with the owning TD's key): TD-private pages too. */
+    byte[] readPrivate(long hpa, int len) {
+        return read(hpa, len, false);
+    }
+
+    private byte[] read(long hpa, int len, boolean hostView) {
         byte[] out = new byte[Math.max(0, len)];
         long pa = stripHkid(hpa);
         int done = 0;
@@ -166,7 +210,8 @@ public final class HostMemory {
             long pageBase = cur & ~(PAGE_SIZE - 1L);
             int off = (int) (cur - pageBase);
             int n = Math.min(PAGE_SIZE - off, out.length - done);
-            byte[] page = cur >= 0 && cur < cmrSize ? pages.get(pageBase) : null;
+            byte[] page = cur >= 0 && cur < cmrSize && !(hostView && tdPrivate.test(pageBase))
+                    ? pages.get(pageBase >>> 12) : null;
             if (page != null) {
                 synchronized (page) {
                     System.arraycopy(page, off, out, done, n);
@@ -198,11 +243,11 @@ public final class HostMemory {
     void fillPage(long hpa, byte value) {
         long pa = stripHkid(hpa) & ~(PAGE_SIZE - 1L);
         if (value == 0) {
-            pages.remove(pa);
+            pages.remove(pa >>> 12);
         } else {
             byte[] p = new byte[PAGE_SIZE];
             Arrays.fill(p, value);
-            pages.put(pa, p);
+            pages.put(pa >>> 12, p);
         }
     }
 }

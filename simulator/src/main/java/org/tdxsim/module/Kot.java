@@ -44,6 +44,18 @@ final class Kot {
         wbinvdBitmap[hkid] &= ~(1L << pkg);
     }
 
+    /** {@link #clearWbinvdBit} for every HKID in {@code [min, max]} that is FLUSHED; true if there was one. */
+    synchronized boolean clearWbinvdBitOfFlushed(int min, int max, int pkg) {
+        boolean any = false;
+        for (int h = min; h <= max; h++) {
+            if (state[h] == KotState.HKID_FLUSHED) {
+                wbinvdBitmap[h] &= ~(1L << pkg);
+                any = true;
+            }
+        }
+        return any;
+    }
+
     synchronized int count(KotState s, int min, int max) {
         int n = 0;
         for (int h = min; h <= max && h < state.length; h++) {

@@ -30,9 +30,22 @@ final class Measurement {
     private byte[] mrtd = new byte[48];
     private boolean finalized;
 
+    /** A fresh SHA-384 to copy per TD: cloning skips the provider lookup of getInstance on every TDH.MNG.INIT. */
+    private static final MessageDigest FRESH = newSha384();
+
     Measurement() {
+        MessageDigest d;
         try {
-            sha = MessageDigest.getInstance("SHA-384");
+            d = (MessageDigest) FRESH.clone();
+        } catch (CloneNotSupportedException e) {
+            d = newSha384();
+        }
+        sha = d;
+    }
+
+    private static MessageDigest newSha384() {
+        try {
+            return MessageDigest.getInstance("SHA-384");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-384 is required by every Java platform", e);
         }

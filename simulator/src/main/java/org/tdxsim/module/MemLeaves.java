@@ -193,7 +193,8 @@ final class MemLeaves {
         if (!sept.installIfFree(gpa, 0, new SecureEpt.Entry(SecureEpt.State.LEAF_MAPPED, page.pa))) {
             throw c.fail("TDX_OPERAND_BUSY", "RCX", "a concurrent SEAMCALL mapped this GPA");
         }
-        m.memory().write(page.pa, m.memory().read(c.in.r9(), 4096));
+        // the source is read through the shared KeyID (another TD's page yields no plaintext)
+        m.memory().writePrivate(page.pa, m.memory().read(c.in.r9(), 4096));
         td.measurement.pageAdd(gpa);
         td.chldcnt.incrementAndGet();
         page.owner = td.tdrPa;
@@ -230,7 +231,7 @@ final class MemLeaves {
                     + " is not mapped to a page added with TDH.MEM.PAGE.ADD");
         }
         long hpa = w.entry().hpa() + (gpa & 0xFFF);
-        td.measurement.extend(gpa, m.memory().read(hpa, MR_EXTEND_CHUNK));
+        td.measurement.extend(gpa, m.memory().readPrivate(hpa, MR_EXTEND_CHUNK));
     }
 
     // ---------------------------------------------------------------- TDH.MR.FINALIZE

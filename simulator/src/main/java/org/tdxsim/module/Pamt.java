@@ -64,6 +64,7 @@ final class Pamt {
     }
 
     private volatile ImmutableList<Tdmr> tdmrs = ImmutableList.of();
+    /** Entries by page number ({@code pa >>> 12}). */
     private final ConcurrentHashMap<Long, Entry> entries = new ConcurrentHashMap<>();
 
     void configure(List<Tdmr> configured) {
@@ -91,8 +92,21 @@ final class Pamt {
     /** The entry of the 4 KiB page at {@code pa}; only call for covered, initialised addresses. */
     Entry entry(long pa, Tdmr tdmr) {
         long page = pa & ~0xFFFL;
-        return entries.computeIfAbsent(page,
-                p -> new Entry(p, tdmr.inReservedArea(p) ? PageType.PT_RSVD : PageType.PT_NDA));
+        // Keyed by page number: 4 KiB-aligned addresses as Long keys collide in the map's low hash
+        // bits (bins degrade to trees); page numbers spread.
+        Long key = page >>> 12;
+        Entry e = entries.get(key); // the common case, without computeIfAbsent's capturing lambda
+        if (e != null) {
+            return e;
+        }
+        return entries.computeIfAbsent(key,
+                k -> new Entry(page, tdmr.inReservedArea(page) ? PageType.PT_RSVD : PageType.PT_NDA));
+    }
+
+    /** The type of the page at {@code pa} without creating an entry (PT_NDA when none exists). */
+    PageType peekType(long pa) {
+        Entry e = entries.get(pa >>> 12); // keyed by page number, like entry()
+        return e == null ? PageType.PT_NDA : e.type;
     }
 
     /** Pages whose type is neither NDA nor RSVD, by type (diagnostics and tests). */

@@ -66,6 +66,8 @@ final class PhymemLeaves {
         }
         e.owner = 0;
         e.type = PageType.PT_NDA;
+        // the old content stays under the TD's key: the host reads zeros until it writes the page itself
+        m.memory().fillPage(pa, (byte) 0);
     }
 
     /**
@@ -92,13 +94,8 @@ final class PhymemLeaves {
         if (cmd == CACHEWB_RESUME) {
             throw c.fail("TDX_WBCACHE_RESUME_ERROR", "no interrupted TDH.PHYMEM.CACHE.WB to resume on package " + pkg);
         }
-        boolean any = false;
-        for (int h = m.privateHkidMin(); h <= m.privateHkidMax(); h++) {
-            if (m.kot().state(h) == KotState.HKID_FLUSHED) {
-                m.kot().clearWbinvdBit(h, pkg);
-                any = true;
-            }
-        }
+        // one KOT pass under its monitor, not a synchronized call per private HKID
+        boolean any = m.kot().clearWbinvdBitOfFlushed(m.privateHkidMin(), m.privateHkidMax(), pkg);
         if (!any) {
             throw c.fail("TDX_NO_HKID_READY_TO_WBCACHE", "no HKID is in the FLUSHED state (run TDH.MNG.VPFLUSHDONE first)");
         }

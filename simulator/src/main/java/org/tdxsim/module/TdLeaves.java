@@ -47,12 +47,15 @@ final class TdLeaves {
         if (st != KotState.HKID_FREE) {
             throw c.fail("TDX_HKID_NOT_FREE", "HKID " + hkid + " is " + st + " in the KOT");
         }
-        // TD_UUID needs entropy ([M1.5.01] tdh_mng_create.c; abi §7.4). The module zeroes the TDR page
-        // first; a PT_NDA page's contents are not module state, so the model skips that.
+        // TD_UUID needs entropy ([M1.5.01] tdh_mng_create.c; abi §7.4).
         c.reach(FaultPoint.MNG_CREATE_ENTROPY);
+        // One 32-byte draw (nextLong would take two 4-byte draws from the shared generator per element).
+        byte[] random = new byte[32];
+        RANDOM.nextBytes(random);
+        java.nio.ByteBuffer rb = java.nio.ByteBuffer.wrap(random).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         long[] uuid = new long[4];
         for (int i = 0; i < 4; i++) {
-            uuid[i] = RANDOM.nextLong();
+            uuid[i] = rb.getLong();
         }
         m.memory().fillPage(tdrPa, (byte) 0);
         Td td = new Td(tdrPa, hkid, uuid);

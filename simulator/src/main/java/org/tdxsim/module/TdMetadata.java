@@ -48,9 +48,14 @@ final class TdMetadata {
     private final TdxModule m;
     private final MetadataTable table;
     private final ImmutableMap<Integer, TdField> byIndex;
+    /** MAX_L2_VMS and TDCS_PAGES_PER_L2_VM, read once (every TDH.MNG.RD/WR asks). */
+    private final int maxL2Vms;
+    private final int tdcsPagesPerL2Vm;
 
     TdMetadata(TdxModule m) {
         this.m = m;
+        this.maxL2Vms = (int) m.constant("MAX_L2_VMS", 3);
+        this.tdcsPagesPerL2Vm = (int) m.constant("TDCS_PAGES_PER_L2_VM", 1);
         List<MetadataEntry> entries = new ArrayList<>();
         ImmutableMap.Builder<Integer, TdField> idx = ImmutableMap.builder();
         for (TdField f : m.profile().tdFields()) {
@@ -164,9 +169,7 @@ final class TdMetadata {
 
         @Override
         public int unusedTrailingEntries() {
-            int maxL2 = (int) m.constant("MAX_L2_VMS", 3);
-            int perVm = (int) m.constant("TDCS_PAGES_PER_L2_VM", 1);
-            return perVm * Math.max(0, maxL2 - numL2Vms());
+            return tdcsPagesPerL2Vm * Math.max(0, maxL2Vms - numL2Vms());
         }
 
         @Override

@@ -47,17 +47,18 @@ final class TdParamsAdapter {
 
     static TdSettings settings(TdxModule m, Td td, TdConfig cfg) {
         long root = td.tdcxPa.get(Math.min(septRootPage(m), td.numTdcx() - 1));
-        ImmutableList.Builder<long[]> values = ImmutableList.builder();
-        for (CpuidRegs v : cfg.cpuidValues()) {
-            values.add(new long[] {Integer.toUnsignedLong(v.eax()) | (long) v.ebx() << 32,
-                    Integer.toUnsignedLong(v.ecx()) | (long) v.edx() << 32});
+        long[][] values = new long[cfg.cpuidValues().size()][];
+        for (int i = 0; i < values.length; i++) {
+            CpuidRegs v = cfg.cpuidValues().get(i);
+            values[i] = new long[] {Integer.toUnsignedLong(v.eax()) | (long) v.ebx() << 32,
+                    Integer.toUnsignedLong(v.ecx()) | (long) v.edx() << 32};
         }
         long hz = m.platform().tscHz();
         long multiplier = hz == 0 ? 0 : BigInteger.valueOf(cfg.tscFrequency()).multiply(TSC_UNIT_HZ).multiply(TWO_48)
                 .divide(BigInteger.valueOf(hz)).longValue();
         return new TdSettings(cfg.attributes(), cfg.xfam(), cfg.maxVcpus(), cfg.numL2Vms(), cfg.gpaw() == 1,
                 cfg.eptpControls() | root, cfg.configFlags(), cfg.tscFrequency(), cfg.virtMaxPa().orElse(0),
-                values.build(), cfg.cpuidValid(), qwords(cfg.mrConfigId()), qwords(cfg.mrOwner()),
+                ImmutableList.copyOf(values), cfg.cpuidValid(), qwords(cfg.mrConfigId()), qwords(cfg.mrOwner()),
                 qwords(cfg.mrOwnerConfig()), multiplier, 0);
     }
 

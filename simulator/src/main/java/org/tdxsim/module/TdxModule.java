@@ -81,12 +81,24 @@ public final class TdxModule {
     private volatile boolean limitCpuidMaxval;
     private volatile boolean tscAdjustChanged;
     private final SysInitFacts facts;
+    /** TDX_SUCCESS named by this profile: one immutable value for every successful SEAMCALL. */
+    private final TdxStatus success;
+    /** Per-leaf success explanations ("TDH.MNG.INIT: TDX_SUCCESS"), built on first use; immutable values. */
+    private final Explanation[] successExplanations = new Explanation[256];
+    /** Handler of each leaf number below 256 that this version has and tdxsim models (null: none). */
+    private final Consumer<Call>[] handlerByLeaf;
+    /** TDCS page-count constants, read once from the immutable profile (checked on every TD SEAMCALL). */
+    private final int minTdcsPages;
+    private final int maxTdcsPages;
 
     private TdxModule(ModuleProfile profile, PlatformProfile platform) {
         this.profile = profile;
         this.platform = platform;
         this.pv = PlatformViews.of(platform);
         this.facts = new SysInitFacts(profile, platform);
+        this.success = TdxStatus.of(0, profile);
+        this.maxTdcsPages = (int) constant("MAX_NUM_TDCS_PAGES", 4);
+        this.minTdcsPages = (int) profile.constant("MIN_NUM_TDCS_PAGES").orElse(maxTdcsPages);
         int keyBits = pv.keyIdBits();
         int maxPa = pv.maxPa();
         this.memory = new HostMemory(CMR_SIZE, TDMR_BASE, TDMR_SIZE, maxPa, Math.max(0, maxPa - keyBits));
@@ -96,6 +108,10 @@ public final class TdxModule {
             wbtLocks[i] = new SharexLock();
         }
         this.lpInit = new AtomicLongArray(pv.numLps());
+        this.memory.guardTdPrivatePages(pa -> {
+            PageType t = pamt.peekType(pa);
+            return t != PageType.PT_NDA && t != PageType.PT_RSVD;
+        });
         this.limitCpuidMaxval = pv.limitCpuidMaxval();
         this.sysMetadata = new SysMetadata(this);
         this.tdMetadata = new TdMetadata(this);
@@ -131,6 +147,12 @@ public final class TdxModule {
                 .put(Leaf.TDH_PHYMEM_PAGE_RECLAIM.number(), PhymemLeaves::pageReclaim)
                 .put(Leaf.TDH_PHYMEM_CACHE_WB.number(), PhymemLeaves::cacheWb)
                 .buildOrThrow();
+        @SuppressWarnings({"unchecked", "rawtypes"}) // generic array of handlers
+        Consumer<Call>[] byLeaf = new Consumer[256];
+        for (int leaf = 0; leaf < byLeaf.length; leaf++) {
+            byLeaf[leaf] = profile.leafName(leaf).isPresent() ? handlers.get(leaf) : null;
+        }
+        this.handlerByLeaf = byLeaf;
     }
 
     /** A module in SYSINIT_PENDING on {@code platform}. */
@@ -283,15 +305,16 @@ public final class TdxModule {
                 throw c.fail("TDX_SYS_NOT_READY", "the module is " + sysState + "; " + (knownShape ? leafName(leaf)
                         : "this leaf") + " needs SYS_READY (bring-up: SYS.INIT, LP.INIT, CONFIG, KEY.CONFIG)");
             }
-            Consumer<Call> h = knownShape && profile.leafNumbers().containsValue(leaf) ? handlers.get(leaf) : null;
+            Consumer<Call> h = !knownShape ? null : leaf < handlerByLeaf.length ? handlerByLeaf[leaf]
+                    : profile.leafName(leaf).isPresent() ? handlers.get(leaf) : null;
             if (h == null) {
-                throw c.fail("TDX_OPERAND_INVALID", "RAX", knownShape && profile.leafNumbers().containsValue(leaf)
+                throw c.fail("TDX_OPERAND_INVALID", "RAX", knownShape && profile.leafName(leaf).isPresent()
                         ? leafName(leaf) + " is not modelled by tdxsim"
                         : "module " + profile.version().label() + " has no SEAMCALL leaf " + Call.hex(rax));
             }
             h.accept(c);
             c.releaseAll();
-            return new SeamcallResult(TdxStatus.of(0, profile), c.out(0), Explanation.of(leafName(leaf) + ": TDX_SUCCESS"));
+            return new SeamcallResult(success, c.out(0), successExplanation(leaf));
         } catch (Fail f) {
             c.releaseAll();
             TdxStatus st = TdxStatus.of(f.status, profile);
@@ -301,6 +324,19 @@ public final class TdxModule {
         } finally {
             c.releaseAll();
         }
+    }
+
+    /** {@code "<leaf name>: TDX_SUCCESS"}, the note every successful SEAMCALL carries (cached per leaf). */
+    private Explanation successExplanation(int leaf) {
+        if (leaf < 0 || leaf >= successExplanations.length) {
+            return Explanation.of(leafName(leaf) + ": TDX_SUCCESS");
+        }
+        Explanation e = successExplanations[leaf];
+        if (e == null) {
+            e = Explanation.of(leafName(leaf) + ": TDX_SUCCESS");
+            successExplanations[leaf] = e; // a benign race: every thread builds an equal immutable value
+        }
+        return e;
     }
 
     String leafName(int leaf) {
@@ -643,11 +679,11 @@ public final class TdxModule {
 
     /** MIN_NUM_TDCS_PAGES (1.0: exactly MAX_NUM_TDCS_PAGES). */
     int minTdcsPages() {
-        return (int) profile.constant("MIN_NUM_TDCS_PAGES").orElse(maxTdcsPages());
+        return minTdcsPages;
     }
 
     int maxTdcsPages() {
-        return (int) constant("MAX_NUM_TDCS_PAGES", 4);
+        return maxTdcsPages;
     }
 
     /** MIN_TDVPS_PAGES (1.0: a fixed TDVPS of MAX_TDVPS_PAGES). */

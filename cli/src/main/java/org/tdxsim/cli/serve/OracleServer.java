@@ -1,6 +1,7 @@
 package org.tdxsim.cli.serve;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -96,7 +97,9 @@ public final class OracleServer {
     public ObjectNode handle(byte[] line) {
         JsonNode tree;
         try (var parser = mapper.createParser(line)) {
-            tree = mapper.readTree(parser);
+            // Floats as BigDecimal: an id such as 1e400 is echoed as the same number, not as "Infinity".
+            tree = mapper.readerFor(JsonNode.class).with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                    .readTree(parser);
             if (tree != null && parser.nextToken() != null) {
                 return error(NullNode.instance, new ProtocolError(ProtocolError.Code.malformed,
                         "more than one JSON value on the line; send one request per line"));
@@ -106,6 +109,9 @@ public final class OracleServer {
                     "not JSON: " + firstLine(e.getOriginalMessage())));
         } catch (IOException e) {
             return error(NullNode.instance, new ProtocolError(ProtocolError.Code.malformed, "unreadable line"));
+        } catch (NumberFormatException e) {
+            return error(NullNode.instance, new ProtocolError(ProtocolError.Code.malformed,
+                    "a number on the line is out of range: " + firstLine(e.getMessage())));
         }
         if (!(tree instanceof ObjectNode body)) {
             return error(NullNode.instance, new ProtocolError(ProtocolError.Code.malformed,

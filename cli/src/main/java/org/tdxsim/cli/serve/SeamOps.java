@@ -56,7 +56,7 @@ final class SeamOps {
             byte[] data = hexBytes(r, "hex");
             if (!m.memory().write(pa, data)) {
                 throw Request.bad("pa", hex64(pa) + " + " + data.length + " bytes lies outside the CMR (0 .. "
-                        + hex64(m.memory().cmrSize()) + ")");
+                        + hex64(m.memory().cmrSize()) + ") or in a TD-private page, which the host cannot write");
             }
             return OracleServer.obj();
         });

@@ -68,7 +68,7 @@ public final class BlockProbe implements AutoCloseable {
                 kvm.createVm(KvmConstants.KVM_X86_TDX_VM).close();
                 why = "KVM_CAP_VM_TYPES lacks TDX but KVM_CREATE_VM(5) succeeded";
             } catch (KvmException e) {
-                why = e.error().explanation().orElse(e.error().describe());
+                why = e.error().explanation().orElseGet(() -> e.error().describe());
             }
             unavailable = Optional.of(why);
             caps = null;
@@ -143,9 +143,10 @@ public final class BlockProbe implements AutoCloseable {
                 long status = e.hwError().getAsLong();
                 return new Outcome.ModuleRejected(e.errno(), e.errnoName(), status,
                         e.hwErrorName().orElse(String.format("0x%016X", status)),
-                        e.error().explanation().orElse(e.error().describe()));
+                        e.error().explanation().orElseGet(() -> e.error().describe()));
             }
-            return new Outcome.KvmRejected(e.errno(), e.errnoName(), e.error().explanation().orElse(e.error().describe()));
+            return new Outcome.KvmRejected(e.errno(), e.errnoName(),
+                    e.error().explanation().orElseGet(() -> e.error().describe()));
         }
         try {
             return accepted(eax70);

@@ -3,6 +3,8 @@ package org.tdxsim.conformance.table;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.tdxsim.conformance.table.DecisionMatrix.Row;
 
@@ -27,10 +29,13 @@ public final class CsvRenderer {
             out.write(HEADER);
             out.write('\n');
             StringBuilder line = new StringBuilder(256);
+            // Cells share interned outcome objects: render each one's columns once.
+            Map<Outcome, String> columns = new IdentityHashMap<>();
             for (Row r : m.rows()) {
                 int start = 0;
                 for (int g = 1; g <= InputSpace.GUEST_PHYS_BITS_VALUES; g++) {
-                    if (g < InputSpace.GUEST_PHYS_BITS_VALUES && fields(r.at(g)).equals(fields(r.at(start)))) {
+                    if (g < InputSpace.GUEST_PHYS_BITS_VALUES && columns.computeIfAbsent(r.at(g), CsvRenderer::fields)
+                            .equals(columns.computeIfAbsent(r.at(start), CsvRenderer::fields))) {
                         continue;
                     }
                     line.setLength(0);
@@ -39,7 +44,7 @@ public final class CsvRenderer {
                             .append(r.host().basePlatform()).append(',').append(r.host().maxPhysAddr()).append(',')
                             .append(r.host().ept5Level()).append(',').append(r.host().la57()).append(',')
                             .append(r.eax70()).append(',').append(start).append(',').append(g - 1).append(',')
-                            .append(g - start).append(',').append(fields(o)).append(',')
+                            .append(g - start).append(',').append(columns.computeIfAbsent(o, CsvRenderer::fields)).append(',')
                             .append(quote(o.reason())).append('\n');
                     out.append(line);
                     start = g;

@@ -70,6 +70,21 @@ public sealed interface Outcome {
         public String shortLabel() {
             return "GPAW " + gpaw;
         }
+
+        // equals/hashCode spelled out (same component-wise equality as the generated ones, which run
+        // through method-handle chains that C1 does not inline): the probe interns every cell's outcome.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Accepted a && a.gpaw == gpaw && a.sharedBit == sharedBit
+                    && a.guestPhysBitsReadBack == guestPhysBitsReadBack && a.maxPhysAddrReadBack == maxPhysAddrReadBack
+                    && a.tdcsReadable == tdcsReadable && a.eptLevels.equals(eptLevels);
+        }
+
+        @Override
+        public int hashCode() {
+            return ((((gpaw * 31 + eptLevels.hashCode()) * 31 + sharedBit) * 31 + guestPhysBitsReadBack) * 31
+                    + maxPhysAddrReadBack) * 31 + Boolean.hashCode(tdcsReadable);
+        }
     }
 
     /** KVM refused with {@code errno} and {@code hw_error} = 0. */
@@ -82,6 +97,18 @@ public sealed interface Outcome {
         @Override
         public String shortLabel() {
             return errnoName;
+        }
+
+        // spelled out for the same reason as Accepted's
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof KvmRejected k && k.errno == errno && k.errnoName.equals(errnoName)
+                    && k.reason.equals(reason);
+        }
+
+        @Override
+        public int hashCode() {
+            return (errno * 31 + errnoName.hashCode()) * 31 + reason.hashCode();
         }
     }
 

@@ -83,7 +83,8 @@ public enum GpawPolicy {
         }
         int guestPa = (e.get().eax() >>> 16) & 0xFF;
         if (guestPa != 48 && guestPa != 52) {
-            throw KernelError.of(Errno.EINVAL, "CPUID 0x80000008 GuestPhysBits %d is not 48 or 52", guestPa);
+            // concatenation, not a format string: this is the reason of most rejected INIT_VM requests
+            throw KernelError.of(Errno.EINVAL, "CPUID 0x80000008 GuestPhysBits " + guestPa + " is not 48 or 52");
         }
         if (guestPa == 52 && !hostEpt5Level) {
             throw KernelError.of(Errno.EINVAL, "CPUID 0x80000008 GuestPhysBits 52 needs 5-level EPT, which the"

@@ -865,6 +865,11 @@ public final class SimulatedKernel implements KvmBackend, KvmExplainer {
                 throw KernelError.of(Errno.EINVAL, "a TD vCPU runs only after KVM_TDX_INIT_VCPU and KVM_TDX_FINALIZE_VM"
                         + " (vCPU %s, TD %s)", v.tdxState, v.vm.tdState);
             }
+            if (v.vm.isTd()) {
+                // vcpu_enter_guest loads the MMU root first: a TDP level that disagrees with the TD's
+                // shared bit is tdx_load_mmu_pgd's KVM_BUG_ON (kvm-tdx-uapi.md §4.5, derived) → -EIO
+                tdxOps.kvmMmuReload(v);
+            }
             throw KernelError.of(Errno.EOPNOTSUPP, "KVM_RUN past its preconditions: guest execution is not simulated");
         }
         if (request == Ioctls.KVM_SET_CPUID2) {

@@ -60,6 +60,16 @@ final class Tdx {
 
     private final SimulatedKernel k;
 
+    /**
+     * Linux's global {@code tdx_lock} ({@code arch/x86/kvm/vmx/tdx.c}): TDH.MNG.CREATE, TDH.MNG.VPFLUSHDONE,
+     * TDH.PHYMEM.CACHE.WB and TDH.MNG.KEY.FREEID take the module's Key Ownership Table lock with
+     * try-semantics (abi §7.4: contention → TDX_OPERAND_BUSY|KOT), so KVM issues them under one mutex
+     * ("Acquire global lock to avoid TDX_OPERAND_BUSY") and two TDs created or destroyed at once never
+     * see each other's KOT lock. Not in the spec digest; read in tdx.c {@code __tdx_td_init} and
+     * {@code tdx_mmu_release_hkid}.
+     */
+    private final Object tdxLock = new Object();
+
     Tdx(SimulatedKernel k) {
         this.k = k;
     }
@@ -355,9 +365,18 @@ final class Tdx {
         int[][] values = setupTdparamsCpuids(init.cpuid());
         long configFlags = KvmTdParams.CONFIG_FLAGS_NO_RBP_MOD | (ept.fiveLevel() ? KvmTdParams.CONFIG_FLAGS_MAX_GPAW : 0);
         KvmTdParams p = new KvmTdParams(init.attributes() | h.info.attributesFixed1(), init.xfam() | h.info.xfamFixed1(),
-                vm.maxVcpus, ept.eptpControls(), configFlags, (int) (vm.defaultTscKhz / 25000),
+                vm.maxVcpus, ept.eptpControls(), configFlags, tdParamsTscFrequency(vm.defaultTscKhz),
                 init.mrconfigid(), init.mrowner(), init.mrownerconfig(), values);
         return new SetupResult(p, ept);
+    }
+
+    /**
+     * {@code td_params->tsc_frequency = TDX_TSC_KHZ_TO_25MHZ(kvm->arch.default_tsc_khz)} (§2 internal
+     * {@code struct td_params}): the field is a {@code u16}, so the C assignment keeps the low 16 bits
+     * of {@code khz / 25000}; an out-of-range result is left to TDH.MNG.INIT (TSC_FREQUENCY check).
+     */
+    static int tdParamsTscFrequency(long defaultTscKhz) {
+        return (int) (defaultTscKhz / 25000) & 0xFFFF;
     }
 
     /**
@@ -467,7 +486,10 @@ final class Tdx {
             pages.add(p.getAsLong());
         }
         long tdr = pages.getFirst();
-        SeamcallResult r = sc(() -> m.tdhMngCreate(tdr, vm.hkid));
+        SeamcallResult r;
+        synchronized (tdxLock) {
+            r = sc(() -> m.tdhMngCreate(tdr, vm.hkid));
+        }
         if (!r.isSuccess()) {
             pages.forEach(m.memory()::freePage);
             h.freeKeyid(vm.hkid);
@@ -842,7 +864,7 @@ final class Tdx {
      * EPT but the vCPU CPUID's guest MAXPHYADDR ≤ 48, else the host's; {@code tdx_load_mmu_pgd}'s
      * {@code KVM_BUG_ON(shared_bit(level) != gfn_direct_bits)} bugs the VM on a mismatch.
      */
-    private void kvmMmuReload(KvmVcpu v) {
+    void kvmMmuReload(KvmVcpu v) {
         boolean host5 = k.cfg().platform().ept5Level();
         int maxpa = k.cfg().gpawPolicy().tdpMaxPhysAddr(v.cpuid);
         int level = host5 && maxpa > 48 ? 5 : 4;
@@ -1065,6 +1087,13 @@ final class Tdx {
                 v.associatedLp = -1;
             }
         }
+        synchronized (tdxLock) {
+            releaseHkidLocked(vm, h, m);
+        }
+    }
+
+    /** The part of {@code tdx_mmu_release_hkid} that runs under {@code tdx_lock}. */
+    private void releaseHkidLocked(KvmVm vm, TdxHost h, TdxModule m) {
         SeamcallResult r = sc(() -> m.tdhMngVpflushdone(vm.tdr));
         log("TDH.MNG.VPFLUSHDONE", vm.tdr, "TDR", r);
         if (!r.isSuccess()) {
@@ -1126,6 +1155,6 @@ final class Tdx {
     }
 
     private void log(String leaf, long operand, String what, SeamcallResult r) {
-        k.log().add(leaf, operand, what, r.status().toString(), r.isSuccess());
+        k.log().add(leaf, operand, what, r.status(), r.isSuccess());
     }
 }

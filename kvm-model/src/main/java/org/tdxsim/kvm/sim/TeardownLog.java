@@ -3,6 +3,7 @@ package org.tdxsim.kvm.sim;
 import com.google.common.collect.ImmutableList;
 import java.util.ArrayList;
 import java.util.List;
+import org.tdxsim.module.status.TdxStatus;
 
 /** The SEAMCALLs the simulated kernel issued to tear TDs down, in order, with their statuses. */
 public final class TeardownLog {
@@ -18,24 +19,34 @@ public final class TeardownLog {
         }
     }
 
-    private final List<Entry> entries = new ArrayList<>();
+    /**
+     * What {@link #add} was given; the status text is rendered only when {@link #entries()} is read
+     * (every teardown logs, few callers read the log, and a status names itself the same way later).
+     */
+    private record Logged(String leaf, long operand, String what, TdxStatus status, boolean success) {
+        Entry entry() {
+            return new Entry(leaf, operand, what, status.toString(), success);
+        }
+    }
 
-    synchronized void add(String leaf, long operand, String what, String status, boolean success) {
-        entries.add(new Entry(leaf, operand, what, status, success));
+    private final List<Logged> entries = new ArrayList<>();
+
+    synchronized void add(String leaf, long operand, String what, TdxStatus status, boolean success) {
+        entries.add(new Logged(leaf, operand, what, status, success));
     }
 
     /** The {@link Entry#what} of every entry, in order. */
     public synchronized ImmutableList<String> whats() {
-        return entries.stream().map(Entry::what).collect(ImmutableList.toImmutableList());
+        return entries.stream().map(Logged::what).collect(ImmutableList.toImmutableList());
     }
 
     public synchronized ImmutableList<Entry> entries() {
-        return ImmutableList.copyOf(entries);
+        return entries.stream().map(Logged::entry).collect(ImmutableList.toImmutableList());
     }
 
     /** The leaf names in order. */
     public synchronized ImmutableList<String> leaves() {
-        return entries.stream().map(Entry::leaf).collect(ImmutableList.toImmutableList());
+        return entries.stream().map(Logged::leaf).collect(ImmutableList.toImmutableList());
     }
 
     public synchronized void clear() {

@@ -26,7 +26,8 @@
  *       {@code virtual_tsc_khz} (the VM default when it was created) on a vCPU fd, argument
  *       ignored.</li>
  *   <li>KVM_RUN, KVM_SET_MSRS and vCPU KVM_SET_TSC_KHZ are outside the model: KVM_RUN checks its TDX
- *       preconditions and then answers -EOPNOTSUPP ("guest execution is not simulated"); the others
+ *       preconditions and the vCPU's TDP level (§4.5: a mismatch bugs the VM, -EIO), then answers
+ *       -EOPNOTSUPP ("guest execution is not simulated"); the others
  *       fall to the vCPU default (-EINVAL, explained as not modelled).</li>
  * </ul>
  *

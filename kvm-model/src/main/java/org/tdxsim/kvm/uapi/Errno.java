@@ -77,7 +77,7 @@ public enum Errno {
 
     /** The errno with this positive number. */
     public static Optional<Errno> of(int number) {
-        for (Errno e : values()) {
+        for (Errno e : VALUES) {
             if (e.number == number) {
                 return Optional.of(e);
             }
@@ -92,6 +92,14 @@ public enum Errno {
 
     /** The name of errno {@code number}, or {@code "errno N"} when it is not listed here. */
     public static String nameOf(int number) {
-        return of(number).map(Enum::name).orElse("errno " + number);
+        for (Errno e : VALUES) {
+            if (e.number == number) {
+                return e.name();
+            }
+        }
+        return "errno " + number;
     }
+
+    /** {@link #values()} once (each call of values() copies the array; errno names are looked up per error). */
+    private static final Errno[] VALUES = values();
 }

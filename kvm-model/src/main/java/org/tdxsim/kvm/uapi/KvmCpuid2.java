@@ -70,14 +70,16 @@ public record KvmCpuid2(int nent, int padding, ImmutableList<KvmCpuidEntry2> ent
     /** Writes the header and every present entry at the start of {@code s}. */
     public void encode(MemorySegment s) {
         Structs.checkFits("kvm_cpuid2", s, byteSize());
-        NENT.set(s, nent);
-        PADDING.set(s, padding);
+        // header and entries as one word image, copied in one go
+        int[] w = new int[2 + KvmCpuidEntry2.WORDS * entries.size()];
+        w[0] = nent;
+        w[1] = padding;
         for (int i = 0; i < entries.size(); i++) {
-            entries.get(i).encode(FAM.element(s, i));
+            entries.get(i).toWords(w, 2 + KvmCpuidEntry2.WORDS * i);
         }
+        MemorySegment.copy(w, 0, s, JAVA_INT, 0, w.length);
     }
 
-    /** Allocates exactly {@link #byteSize()} bytes and encodes into them. */
     public MemorySegment encode(SegmentAllocator a) {
         MemorySegment s = a.allocate(byteSize(), 8);
         encode(s);
@@ -87,12 +89,16 @@ public record KvmCpuid2(int nent, int padding, ImmutableList<KvmCpuidEntry2> ent
     /** Reads the header and {@code min(nent, capacity(s))} entries. */
     public static KvmCpuid2 decode(MemorySegment s) {
         Structs.checkFits("kvm_cpuid2", s, LAYOUT.byteSize());
-        int nent = (int) NENT.get(s);
-        long present = Math.min(Integer.toUnsignedLong(nent), FAM.capacity(s));
-        ImmutableList.Builder<KvmCpuidEntry2> b = ImmutableList.builderWithExpectedSize((int) present);
+        int[] hdr = new int[2];
+        MemorySegment.copy(s, JAVA_INT, 0, hdr, 0, 2);
+        int nent = hdr[0];
+        int present = (int) Math.min(Integer.toUnsignedLong(nent), FAM.capacity(s));
+        int[] w = new int[KvmCpuidEntry2.WORDS * present];
+        MemorySegment.copy(s, JAVA_INT, FAM.entriesOffset(), w, 0, w.length);
+        ImmutableList.Builder<KvmCpuidEntry2> b = ImmutableList.builderWithExpectedSize(present);
         for (int i = 0; i < present; i++) {
-            b.add(KvmCpuidEntry2.decode(FAM.element(s, i)));
+            b.add(KvmCpuidEntry2.fromWords(w, KvmCpuidEntry2.WORDS * i));
         }
-        return new KvmCpuid2(nent, (int) PADDING.get(s), b.build());
+        return new KvmCpuid2(nent, hdr[1], b.build());
     }
 }

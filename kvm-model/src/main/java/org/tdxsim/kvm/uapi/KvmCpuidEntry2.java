@@ -68,23 +68,42 @@ public record KvmCpuidEntry2(int function, int index, int flags, int eax, int eb
         return new KvmCpuidEntry2(function, index, flags, eax, ebx, ecx, edx, padding);
     }
 
+    /** Words of the struct: function, index, flags, eax, ebx, ecx, edx, padding[3]. */
+    static final int WORDS = 10;
+
     public void encode(MemorySegment s) {
         Structs.checkFits("kvm_cpuid_entry2", s, LAYOUT.byteSize());
-        FUNCTION.set(s, function);
-        INDEX.set(s, index);
-        FLAGS.set(s, flags);
-        EAX.set(s, eax);
-        EBX.set(s, ebx);
-        ECX.set(s, ecx);
-        EDX.set(s, edx);
-        Structs.writeInts(s, OFFSET_PADDING, padding);
+        int[] w = new int[WORDS];
+        toWords(w, 0);
+        MemorySegment.copy(w, 0, s, JAVA_INT, 0, WORDS);
     }
 
     public static KvmCpuidEntry2 decode(MemorySegment s) {
         Structs.checkFits("kvm_cpuid_entry2", s, LAYOUT.byteSize());
-        return new KvmCpuidEntry2((int) FUNCTION.get(s), (int) INDEX.get(s), (int) FLAGS.get(s),
-                (int) EAX.get(s), (int) EBX.get(s), (int) ECX.get(s), (int) EDX.get(s),
-                Structs.readInts(s, OFFSET_PADDING, 3));
+        int[] w = new int[WORDS];
+        MemorySegment.copy(s, JAVA_INT, 0, w, 0, WORDS);
+        return fromWords(w, 0);
+    }
+
+    /** Stores the struct's ten 32-bit words at {@code w[at..at+10)} (the byte image, word by word). */
+    void toWords(int[] w, int at) {
+        w[at] = function;
+        w[at + 1] = index;
+        w[at + 2] = flags;
+        w[at + 3] = eax;
+        w[at + 4] = ebx;
+        w[at + 5] = ecx;
+        w[at + 6] = edx;
+        w[at + 7] = padding.get(0);
+        w[at + 8] = padding.get(1);
+        w[at + 9] = padding.get(2);
+    }
+
+    /** The entry whose ten words are {@code w[at..at+10)}. */
+    static KvmCpuidEntry2 fromWords(int[] w, int at) {
+        ImmutableIntArray pad = (w[at + 7] | w[at + 8] | w[at + 9]) == 0 ? NO_PADDING
+                : ImmutableIntArray.of(w[at + 7], w[at + 8], w[at + 9]);
+        return new KvmCpuidEntry2(w[at], w[at + 1], w[at + 2], w[at + 3], w[at + 4], w[at + 5], w[at + 6], pad);
     }
 
     @Override

@@ -38,12 +38,14 @@ public record KvmTdxCmd(int id, int flags, long data, long hwError) {
         return new KvmTdxCmd(id.id(), flags, data, 0);
     }
 
+    /** id and flags share the first 8-byte word; which half is which follows the native byte order. */
+    private static final boolean LE = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+
     public void encode(MemorySegment s) {
         Structs.checkFits("kvm_tdx_cmd", s, LAYOUT.byteSize());
-        ID.set(s, id);
-        FLAGS.set(s, flags);
-        DATA.set(s, data);
-        HW_ERROR.set(s, hwError);
+        long lo = Integer.toUnsignedLong(LE ? id : flags);
+        long hi = Integer.toUnsignedLong(LE ? flags : id);
+        MemorySegment.copy(new long[] {lo | hi << 32, data, hwError}, 0, s, JAVA_LONG, 0, 3);
     }
 
     public MemorySegment encode(SegmentAllocator a) {
@@ -54,7 +56,11 @@ public record KvmTdxCmd(int id, int flags, long data, long hwError) {
 
     public static KvmTdxCmd decode(MemorySegment s) {
         Structs.checkFits("kvm_tdx_cmd", s, LAYOUT.byteSize());
-        return new KvmTdxCmd((int) ID.get(s), (int) FLAGS.get(s), (long) DATA.get(s), (long) HW_ERROR.get(s));
+        long[] w = new long[3];
+        MemorySegment.copy(s, JAVA_LONG, 0, w, 0, 3);
+        int lo = (int) w[0];
+        int hi = (int) (w[0] >>> 32);
+        return new KvmTdxCmd(LE ? lo : hi, LE ? hi : lo, w[1], w[2]);
     }
 
     public KvmTdxCmd withHwError(long status) {

@@ -57,9 +57,13 @@ public record KvmTdxInitVm(long attributes, long xfam, ImmutableLongArray mrconf
 
     /** The usual request: zero measurements, zero reserved, these CPUID entries. */
     public static KvmTdxInitVm of(long attributes, long xfam, KvmCpuid2 cpuid) {
-        ImmutableLongArray z6 = Structs.zeros(SHA384_WORDS);
-        return new KvmTdxInitVm(attributes, xfam, z6, z6, z6, Structs.zeros(RESERVED_WORDS), cpuid);
+        return new KvmTdxInitVm(attributes, xfam, ZEROS_6, ZEROS_6, ZEROS_6, ZEROS_12, cpuid);
     }
+
+    private static final ImmutableLongArray ZEROS_6 = Structs.zeros(SHA384_WORDS);
+    private static final ImmutableLongArray ZEROS_12 = Structs.zeros(RESERVED_WORDS);
+    /** The fixed part before {@code cpuid} is 32 contiguous u64 words: encoded/decoded with one copy. */
+    private static final int HEADER_WORDS = (int) (OFFSET_CPUID / 8);
 
     public long byteSize() {
         return FAM.byteSize(cpuid.entries().size());
@@ -67,12 +71,14 @@ public record KvmTdxInitVm(long attributes, long xfam, ImmutableLongArray mrconf
 
     public void encode(MemorySegment s) {
         Structs.checkFits("kvm_tdx_init_vm", s, byteSize());
-        ATTRIBUTES.set(s, attributes);
-        XFAM.set(s, xfam);
-        Structs.writeLongs(s, OFFSET_MRCONFIGID, mrconfigid);
-        Structs.writeLongs(s, OFFSET_MROWNER, mrowner);
-        Structs.writeLongs(s, OFFSET_MROWNERCONFIG, mrownerconfig);
-        Structs.writeLongs(s, OFFSET_RESERVED, reserved);
+        long[] w = new long[HEADER_WORDS];
+        w[0] = attributes;
+        w[1] = xfam;
+        System.arraycopy(mrconfigid.toArray(), 0, w, (int) (OFFSET_MRCONFIGID / 8), SHA384_WORDS);
+        System.arraycopy(mrowner.toArray(), 0, w, (int) (OFFSET_MROWNER / 8), SHA384_WORDS);
+        System.arraycopy(mrownerconfig.toArray(), 0, w, (int) (OFFSET_MROWNERCONFIG / 8), SHA384_WORDS);
+        System.arraycopy(reserved.toArray(), 0, w, (int) (OFFSET_RESERVED / 8), RESERVED_WORDS);
+        MemorySegment.copy(w, 0, s, JAVA_LONG, 0, HEADER_WORDS);
         cpuid.encode(s.asSlice(OFFSET_CPUID));
     }
 
@@ -84,11 +90,19 @@ public record KvmTdxInitVm(long attributes, long xfam, ImmutableLongArray mrconf
 
     public static KvmTdxInitVm decode(MemorySegment s) {
         Structs.checkFits("kvm_tdx_init_vm", s, LAYOUT.byteSize());
-        return new KvmTdxInitVm((long) ATTRIBUTES.get(s), (long) XFAM.get(s),
-                Structs.readLongs(s, OFFSET_MRCONFIGID, SHA384_WORDS),
-                Structs.readLongs(s, OFFSET_MROWNER, SHA384_WORDS),
-                Structs.readLongs(s, OFFSET_MROWNERCONFIG, SHA384_WORDS),
-                Structs.readLongs(s, OFFSET_RESERVED, RESERVED_WORDS),
+        long[] w = new long[HEADER_WORDS];
+        MemorySegment.copy(s, JAVA_LONG, 0, w, 0, HEADER_WORDS);
+        ImmutableLongArray all = ImmutableLongArray.copyOf(w);
+        return new KvmTdxInitVm(w[0], w[1],
+                words(all, OFFSET_MRCONFIGID, SHA384_WORDS),
+                words(all, OFFSET_MROWNER, SHA384_WORDS),
+                words(all, OFFSET_MROWNERCONFIG, SHA384_WORDS),
+                words(all, OFFSET_RESERVED, RESERVED_WORDS),
                 KvmCpuid2.decode(s.asSlice(OFFSET_CPUID)));
+    }
+
+    private static ImmutableLongArray words(ImmutableLongArray header, long offset, int count) {
+        int from = (int) (offset / 8);
+        return header.subArray(from, from + count);
     }
 }

@@ -35,32 +35,25 @@ public final class Structs {
         return layout.select(MemoryLayout.PathElement.groupElement(name)).byteSize();
     }
 
+    // Bulk copies: one bounds/alignment check per array instead of one VarHandle access per element.
     static ImmutableLongArray readLongs(MemorySegment s, long offset, int count) {
-        ImmutableLongArray.Builder b = ImmutableLongArray.builder(count);
-        for (int i = 0; i < count; i++) {
-            b.add(s.get(JAVA_LONG, offset + 8L * i));
-        }
-        return b.build();
+        long[] v = new long[count];
+        MemorySegment.copy(s, JAVA_LONG, offset, v, 0, count);
+        return ImmutableLongArray.copyOf(v);
     }
 
     static void writeLongs(MemorySegment s, long offset, ImmutableLongArray values) {
-        for (int i = 0; i < values.length(); i++) {
-            s.set(JAVA_LONG, offset + 8L * i, values.get(i));
-        }
+        MemorySegment.copy(values.toArray(), 0, s, JAVA_LONG, offset, values.length());
     }
 
     static ImmutableIntArray readInts(MemorySegment s, long offset, int count) {
-        ImmutableIntArray.Builder b = ImmutableIntArray.builder(count);
-        for (int i = 0; i < count; i++) {
-            b.add(s.get(JAVA_INT, offset + 4L * i));
-        }
-        return b.build();
+        int[] v = new int[count];
+        MemorySegment.copy(s, JAVA_INT, offset, v, 0, count);
+        return ImmutableIntArray.copyOf(v);
     }
 
     static void writeInts(MemorySegment s, long offset, ImmutableIntArray values) {
-        for (int i = 0; i < values.length(); i++) {
-            s.set(JAVA_INT, offset + 4L * i, values.get(i));
-        }
+        MemorySegment.copy(values.toArray(), 0, s, JAVA_INT, offset, values.length());
     }
 
     static Bytes readBytes(MemorySegment s, long offset, int count) {

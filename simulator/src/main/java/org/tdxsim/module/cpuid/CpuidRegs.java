@@ -1,7 +1,5 @@
 package org.tdxsim.module.cpuid;
 
-import java.util.function.IntBinaryOperator;
-
 /**
  * One CPUID result (or a per-register mask) as four unsigned 32-bit registers.
  *
@@ -41,22 +39,19 @@ public record CpuidRegs(int eax, int ebx, int ecx, int edx) {
         return with(r, set ? v | (1 << bit) : v & ~(1 << bit));
     }
 
-    private CpuidRegs combine(CpuidRegs o, IntBinaryOperator op) {
-        return new CpuidRegs(op.applyAsInt(eax, o.eax), op.applyAsInt(ebx, o.ebx),
-                op.applyAsInt(ecx, o.ecx), op.applyAsInt(edx, o.edx));
-    }
-
+    // Written out per operation (not through one IntBinaryOperator helper): these run for every
+    // lookup entry of every TDH.MNG.INIT, and a shared lambda call site does not inline.
     public CpuidRegs and(CpuidRegs o) {
-        return combine(o, (a, b) -> a & b);
+        return new CpuidRegs(eax & o.eax, ebx & o.ebx, ecx & o.ecx, edx & o.edx);
     }
 
     public CpuidRegs or(CpuidRegs o) {
-        return combine(o, (a, b) -> a | b);
+        return new CpuidRegs(eax | o.eax, ebx | o.ebx, ecx | o.ecx, edx | o.edx);
     }
 
     /** {@code this & ~o}. */
     public CpuidRegs andNot(CpuidRegs o) {
-        return combine(o, (a, b) -> a & ~b);
+        return new CpuidRegs(eax & ~o.eax, ebx & ~o.ebx, ecx & ~o.ecx, edx & ~o.edx);
     }
 
     public CpuidRegs not() {

@@ -1,10 +1,14 @@
 package org.tdxsim.module.cpuid;
 
+import com.google.common.cache.CacheBuilder;
+import com.google.common.cache.CacheLoader;
+import com.google.common.cache.LoadingCache;
 import com.google.common.collect.ImmutableList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
 import org.tdxsim.module.platform.PlatformProfile;
 import org.tdxsim.module.platform.SysInitFacts;
 import org.tdxsim.module.profile.AllowedFms;
@@ -63,9 +67,67 @@ public final class CpuidVirtualization {
         }
     }
 
-    /** Runs the computation (abi §5.2); never throws for any inputs. */
+    /**
+     * Runs the computation (abi §5.2); never throws for any inputs.
+     *
+     * <p>The result is a pure function of the two immutable profiles and the (immutable) inputs, so the
+     * last 64 distinct inputs per (module, platform) are remembered: TDs
+     * created with the same TD_PARAMS CPUID inputs (a VMM's usual case) share one immutable result.
+     */
     public static CpuidComputation compute(ModuleProfile m, PlatformProfile p, CpuidInputs in) {
-        return new Run(m, p, in).run();
+        PlatformTables t = PlatformTables.of(m, p);
+        InputsKey key = new InputsKey(in);
+        CpuidComputation c = t.results.get(key);
+        if (c == null) {
+            c = new Run(m, p, in, t).run();
+            if (t.results.size() >= PlatformTables.MAX_RESULTS) {
+                t.results.clear();
+            }
+            t.results.put(key, c);
+        }
+        return c;
+    }
+
+    /**
+     * {@link CpuidInputs} as a hash key with the same equality (every field, every CPUID_CONFIG
+     * register), compared directly: the records' generated equals/hashCode go through method-handle
+     * chains that the C1 compiler (the launcher's JIT) does not inline.
+     */
+    private static final class InputsKey {
+        private final long attributes;
+        private final long xfam;
+        private final long configFlags;
+        private final int tscFrequency;
+        private final int[] config;
+        private final int hash;
+
+        InputsKey(CpuidInputs in) {
+            attributes = in.attributes();
+            xfam = in.xfam();
+            configFlags = in.configFlags();
+            tscFrequency = in.tscFrequency();
+            config = new int[4 * in.cpuidConfig().size()];
+            for (int i = 0; i < in.cpuidConfig().size(); i++) {
+                CpuidRegs r = in.cpuidConfig().get(i);
+                config[4 * i] = r.eax();
+                config[4 * i + 1] = r.ebx();
+                config[4 * i + 2] = r.ecx();
+                config[4 * i + 3] = r.edx();
+            }
+            hash = ((Long.hashCode(attributes) * 31 + Long.hashCode(xfam)) * 31 + Long.hashCode(configFlags)) * 31
+                    + tscFrequency + 31 * Arrays.hashCode(config);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof InputsKey k && k.hash == hash && k.attributes == attributes && k.xfam == xfam
+                    && k.configFlags == configFlags && k.tscFrequency == tscFrequency && Arrays.equals(k.config, config);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
     }
 
     /**
@@ -100,8 +162,78 @@ public final class CpuidVirtualization {
 
     /** The native F/M/S the module uses for "CPUID(1).EAX = 0" ({@code platform_fms}). */
     public static int platformFms(ModuleProfile m, PlatformProfile p) {
-        SysInitFacts facts = new SysInitFacts(m, p);
-        return m.lookupEntry(1, 0).map(e -> facts.adjustedNative(e).eax()).orElse(p.signature());
+        return PlatformTables.of(m, p).platformFms;
+    }
+
+    /**
+     * The parts of the computation that depend only on (module, platform), derived once per pair
+     * rather than on every TDH.MNG.INIT: the adjusted native value of each lookup entry (abi §5.2),
+     * CPUID(0xD, n) extents for {@link #xsaveMaxSize}, {@link #xfdCapableMask} and the platform F/M/S.
+     * Both profiles are immutable. Platforms are held weakly and by identity; a value keeps no
+     * reference to its platform, so a dropped platform's tables go with it.
+     */
+    private static final class PlatformTables {
+        private static final LoadingCache<PlatformProfile, ConcurrentHashMap<ModuleProfile, PlatformTables>> CACHE =
+                CacheBuilder.newBuilder().weakKeys().build(CacheLoader.from(p -> new ConcurrentHashMap<>()));
+
+        /** Adjusted native value by lookup index (null where the table has no valid entry). */
+        final CpuidRegs[] adjusted;
+        /** {@code EBX + EAX} of CPUID(0xD, n) where EAX ≠ 0, else 0 (n &lt; 63). */
+        final int[] xsaveEnd = new int[63];
+        final long xfdMask;
+        final int platformFms;
+        /** Memoized {@link #compute} results (bounded: cleared when full). */
+        static final int MAX_RESULTS = 64;
+        final ConcurrentHashMap<InputsKey, CpuidComputation> results = new ConcurrentHashMap<>();
+
+        private PlatformTables(ModuleProfile m, PlatformProfile p) {
+            SysInitFacts facts = new SysInitFacts(m, p);
+            int size = m.cpuidLookup().isEmpty() ? 0 : m.cpuidLookup().getLast().index() + 1;
+            for (CpuidLookupEntry e : m.cpuidLookup()) {
+                size = Math.max(size, e.index() + 1);
+            }
+            adjusted = new CpuidRegs[size];
+            for (CpuidLookupEntry e : m.cpuidLookup()) {
+                adjusted[e.index()] = facts.adjustedNative(e);
+            }
+            for (int n = 2; n < 63; n++) {
+                CpuidRegs r = p.cpuid(0xD, n);
+                xsaveEnd[n] = r.eax() != 0 ? r.ebx() + r.eax() : 0;
+            }
+            xfdMask = xfdCapableMask(p);
+            platformFms = m.lookupEntry(1, 0).map(e -> facts.adjustedNative(e).eax()).orElse(p.signature());
+        }
+
+        /** The tables this thread used last (a TD's SEAMCALLs run on one thread): skips the shared cache. */
+        private static final ThreadLocal<Last> LAST = new ThreadLocal<>();
+
+        private record Last(ModuleProfile module, java.lang.ref.WeakReference<PlatformProfile> platform,
+                PlatformTables tables) {}
+
+        static PlatformTables of(ModuleProfile m, PlatformProfile p) {
+            Last last = LAST.get();
+            if (last != null && last.module == m && last.platform.get() == p) {
+                return last.tables;
+            }
+            PlatformTables t = CACHE.getUnchecked(p).computeIfAbsent(m, k -> new PlatformTables(k, p));
+            LAST.set(new Last(m, new java.lang.ref.WeakReference<>(p), t));
+            return t;
+        }
+
+        CpuidRegs adjustedNative(CpuidLookupEntry e) {
+            return adjusted[e.index()];
+        }
+
+        /** Same value as {@link CpuidVirtualization#xsaveMaxSize}. */
+        int xsaveMaxSize(long xcr0) {
+            int size = 512 + 64;
+            for (int n = 2; n < 63; n++) {
+                if ((xcr0 >>> n & 1) != 0) {
+                    size = Math.max(size, xsaveEnd[n]);
+                }
+            }
+            return size;
+        }
     }
 
     /**
@@ -147,7 +279,7 @@ public final class CpuidVirtualization {
         final PlatformProfile p;
         final CpuidInputs in;
         final Version ver;
-        final SysInitFacts facts;
+        final PlatformTables tables;
         final CpuidRegs[] vals;
         final boolean[] done;
         final boolean[] valid;
@@ -158,12 +290,12 @@ public final class CpuidVirtualization {
         int leaf23Subleaves;
         OptionalInt virtMaxPa = OptionalInt.empty();
 
-        Run(ModuleProfile m, PlatformProfile p, CpuidInputs in) {
+        Run(ModuleProfile m, PlatformProfile p, CpuidInputs in, PlatformTables tables) {
             this.m = m;
             this.p = p;
             this.in = in;
             this.ver = Version.of(m);
-            this.facts = new SysInitFacts(m, p);
+            this.tables = tables;
             int size = Math.max(m.maxNumCpuidLookup(),
                     m.cpuidLookup().isEmpty() ? 0 : m.cpuidLookup().getLast().index() + 1);
             this.vals = new CpuidRegs[size];
@@ -178,13 +310,13 @@ public final class CpuidVirtualization {
 
         /** Final value of an already processed entry, else its adjusted native value. */
         CpuidRegs valueOf(int leaf, int subleaf) {
-            return m.lookupEntry(leaf, subleaf).map(e -> done[e.index()] ? vals[e.index()] : facts.adjustedNative(e))
+            return m.lookupEntry(leaf, subleaf).map(e -> done[e.index()] ? vals[e.index()] : tables.adjustedNative(e))
                     .orElse(CpuidRegs.ZERO);
         }
 
         CpuidComputation run() {
             for (CpuidLookupEntry e : m.cpuidLookup()) {
-                CpuidRegs v = facts.adjustedNative(e);
+                CpuidRegs v = tables.adjustedNative(e);
                 if (e.configurable()) {
                     CpuidConfigurableEntry c = m.cpuidConfigurable().get(e.configIndex());
                     CpuidRegs cfg = cfg(e.configIndex());
@@ -256,7 +388,7 @@ public final class CpuidVirtualization {
             }
             switch (leaf) {
                 case 0x1 -> {
-                    int platformFms = facts.adjustedNative(e).eax();
+                    int platformFms = tables.adjustedNative(e).eax();
                     int fms = v.eax();
                     if (fms == 0) {
                         fms = platformFms;
@@ -320,10 +452,10 @@ public final class CpuidVirtualization {
                 case 0xD -> {
                     if (sub == 0) {
                         v = xfamMasks(v, 0xD, 0);
-                        v = v.with(CpuidReg.ECX, xsaveMaxSize(p, in.xfam() & p.supportedXcr0()));
+                        v = v.with(CpuidReg.ECX, tables.xsaveMaxSize(in.xfam() & p.supportedXcr0()));
                     } else if (sub == 1) {
                         v = xfamMasks(v, 0xD, 1);
-                        if ((xfdCapableMask(p) & in.xfam()) == 0) {
+                        if ((tables.xfdMask & in.xfam()) == 0) {
                             v = v.withBit(CpuidReg.EAX, 4, false);
                         }
                     } else if (sub >= 2 && sub <= 18 && !in.xfamBit(sub)) {
@@ -384,9 +516,9 @@ public final class CpuidVirtualization {
 
         CpuidRegs applyLeafRule10(int leaf, int sub, CpuidRegs v) {
             if (leaf == 0xD && sub == 0) {
-                return v.with(CpuidReg.ECX, xsaveMaxSize(p, in.xfam() & p.supportedXcr0()));
+                return v.with(CpuidReg.ECX, tables.xsaveMaxSize(in.xfam() & p.supportedXcr0()));
             }
-            if (leaf == 0xD && sub == 1 && (xfdCapableMask(p) & in.xfam()) == 0) {
+            if (leaf == 0xD && sub == 1 && (tables.xfdMask & in.xfam()) == 0) {
                 return v.withBit(CpuidReg.EAX, 4, false);
             }
             if (leaf == 0x15) {
@@ -442,7 +574,7 @@ public final class CpuidVirtualization {
             if (any && allZero) {
                 for (CpuidLookupEntry e : m.cpuidLookup()) {
                     if (e.leaf() == 0x1F) {
-                        vals[e.index()] = facts.adjustedNative(e);
+                        vals[e.index()] = tables.adjustedNative(e);
                     }
                 }
             }

@@ -76,6 +76,11 @@ public final class MetadataTable {
     private final int context;
     private final ImmutableList<MetadataEntry> entries;
     private final CpuidCatalog cpuid;
+    /** Entry indices per CLASS_CODE (6 bits), ascending: {@link #findEntry} scans only its class. */
+    private final int[][] byClass = new int[64][];
+    /** The catalog's distinct leaves, sorted, and per leaf its row positions ascending ({@link #findCpuidRow}). */
+    private final int[] cpuidLeaves;
+    private final int[][] cpuidRowsOfLeaf;
 
     /**
      * @param context CONTEXT_CODE every id is forced to ({@link MetadataFieldId#CONTEXT_SYS} ...)
@@ -88,6 +93,43 @@ public final class MetadataTable {
         this.context = context;
         this.entries = ImmutableList.copyOf(entries);
         this.cpuid = cpuid;
+        int[] counts = new int[64];
+        for (MetadataEntry e : this.entries) {
+            counts[e.classCode()]++;
+        }
+        for (int c = 0; c < 64; c++) {
+            byClass[c] = new int[counts[c]];
+            counts[c] = 0;
+        }
+        for (int i = 0; i < this.entries.size(); i++) {
+            int c = this.entries.get(i).classCode();
+            byClass[c][counts[c]++] = i;
+        }
+        java.util.TreeMap<Integer, List<Integer>> rowsOfLeaf = new java.util.TreeMap<>();
+        for (int pos = 0; pos < cpuid.rows().size(); pos++) {
+            rowsOfLeaf.computeIfAbsent(cpuid.rows().get(pos).leaf(), k -> new java.util.ArrayList<>()).add(pos);
+        }
+        cpuidLeaves = rowsOfLeaf.keySet().stream().mapToInt(Integer::intValue).toArray();
+        cpuidRowsOfLeaf = rowsOfLeaf.values().stream().map(l -> l.stream().mapToInt(Integer::intValue).toArray())
+                .toArray(int[][]::new);
+    }
+
+    /**
+     * {@link CpuidCatalog#find} (same first match in index order) over this leaf's rows only: it runs
+     * for every TDH.MNG.RD of a CPUID_VALUES field.
+     */
+    private OptionalInt findCpuidRow(int leaf, int subleaf) {
+        int at = java.util.Arrays.binarySearch(cpuidLeaves, leaf);
+        if (at < 0) {
+            return OptionalInt.empty();
+        }
+        for (int pos : cpuidRowsOfLeaf[at]) {
+            int s = cpuid.rows().get(pos).subleaf();
+            if (s == MetadataFieldId.CpuidFieldCode.SUBLEAF_NA || s == subleaf) {
+                return OptionalInt.of(pos);
+            }
+        }
+        return OptionalInt.empty();
     }
 
     public ImmutableList<MetadataEntry> entries() {
@@ -125,7 +167,10 @@ public final class MetadataTable {
         if (isCpuidId(raw)) {
             fieldCode = fieldCode & 1;
         }
-        for (int i = 0; i < limit; i++) {
+        for (int i : byClass[classCode]) { // same first match as a scan of all entries: covers() needs the class
+            if (i >= limit) {
+                break;
+            }
             if (entries.get(i).covers(classCode, fieldCode)) {
                 return OptionalInt.of(i);
             }
@@ -214,7 +259,7 @@ public final class MetadataTable {
         if (code.element() == 0) {
             return id + 1;
         }
-        OptionalInt pos = cpuid.find(code.leaf(), code.subleaf());
+        OptionalInt pos = findCpuidRow(code.leaf(), code.subleaf());
         if (pos.isEmpty() || pos.getAsInt() + 1 >= cpuid.rows().size()) {
             return MetadataFieldId.NULL_ID;
         }
@@ -247,11 +292,12 @@ public final class MetadataTable {
                 return new NotFound(new MetadataResult.Failure(MetadataResult.Error.FIELD_ID_INCORRECT,
                         "CPUID_VALUES field code bits 23:17 are reserved and must be 0"));
             }
-            OptionalInt pos = cpuid.find(code.leaf(), code.subleaf());
+            OptionalInt pos = findCpuidRow(code.leaf(), code.subleaf());
             if (pos.isEmpty()) {
                 return new NotFound(new MetadataResult.Failure(MetadataResult.Error.FIELD_ID_INCORRECT,
-                        String.format("CPUID leaf 0x%X subleaf %s is not in this module's CPUID lookup table",
-                                code.leaf(), subleafText(code.subleaf()))));
+                        // concatenated, not String.format: KVM_TDX_GET_CPUID probes sub-leaves until this fails
+                        "CPUID leaf 0x" + hexUpper(code.leaf()) + " subleaf " + subleafText(code.subleaf())
+                                + " is not in this module's CPUID lookup table"));
             }
             CpuidCatalog.Row row = cpuid.rows().get(pos.getAsInt());
             if (row.faulting()) {
@@ -261,8 +307,8 @@ public final class MetadataTable {
             }
             if (!src.cpuidValid(row.index())) {
                 return new NotFound(new MetadataResult.Failure(MetadataResult.Error.FIELD_NOT_READABLE,
-                        String.format("CPUID_VALID is 0 for leaf 0x%X subleaf %s", row.leaf(),
-                                subleafText(row.subleaf()))));
+                        "CPUID_VALID is 0 for leaf 0x" + hexUpper(row.leaf()) + " subleaf "
+                                + subleafText(row.subleaf())));
             }
             return new Found(e, row.index() * 2 + code.element(), src.cpuidElement(row.index(), code.element()));
         }
@@ -587,6 +633,11 @@ public final class MetadataTable {
             case MetadataFieldId.CONTEXT_VP -> "VP";
             default -> "context " + context;
         };
+    }
+
+    /** {@code String.format("%X", v)} for an int. */
+    private static String hexUpper(int v) {
+        return Integer.toHexString(v).toUpperCase(java.util.Locale.ROOT);
     }
 
     static String subleafText(int subleaf) {

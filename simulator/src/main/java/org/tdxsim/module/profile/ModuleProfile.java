@@ -43,6 +43,11 @@ public final class ModuleProfile {
     private final ImmutableMap<String, String> sysInfo;
     private final Optional<AllowedFms> allowedFms;
     private final ImmutableMap<Integer, CpuidLookupEntry> lookupByIndex;
+    /** {@link #leafNumbers} inverted (first name in table order wins), for the per-SEAMCALL {@link #leafName}. */
+    private final ImmutableMap<Integer, String> leafNameByNumber;
+    /** Field tables by name (first entry in table order wins), for per-call {@link #tdField}/{@link #globalField}. */
+    private final ImmutableMap<String, TdField> tdFieldByName;
+    private final ImmutableMap<String, GlobalField> globalFieldByName;
 
     ModuleProfile(ModuleVersion version, String sourceRepo, String sourceCommit, String origin,
             ImmutableList<CpuidLookupEntry> cpuidLookup, ImmutableList<CpuidConfigurableEntry> cpuidConfigurable,
@@ -76,6 +81,15 @@ public final class ModuleProfile {
         ImmutableMap.Builder<Integer, CpuidLookupEntry> b = ImmutableMap.builder();
         cpuidLookup.forEach(e -> b.put(e.index(), e));
         this.lookupByIndex = b.buildOrThrow();
+        java.util.Map<Integer, String> names = new java.util.LinkedHashMap<>();
+        leafNumbers.forEach((name, number) -> names.putIfAbsent(number, name));
+        this.leafNameByNumber = ImmutableMap.copyOf(names);
+        java.util.Map<String, TdField> tdByName = new java.util.LinkedHashMap<>();
+        tdFields.forEach(f -> tdByName.putIfAbsent(f.name(), f));
+        this.tdFieldByName = ImmutableMap.copyOf(tdByName);
+        java.util.Map<String, GlobalField> globalByName = new java.util.LinkedHashMap<>();
+        globalFields.forEach(f -> globalByName.putIfAbsent(f.name(), f));
+        this.globalFieldByName = ImmutableMap.copyOf(globalByName);
     }
 
     // ---- identity ----
@@ -269,7 +283,7 @@ public final class ModuleProfile {
     }
 
     public Optional<String> leafName(int leaf) {
-        return leafNumbers.entrySet().stream().filter(e -> e.getValue() == leaf).map(e -> e.getKey()).findFirst();
+        return Optional.ofNullable(leafNameByNumber.get(leaf));
     }
 
     /** TDH.SYS.RD (leaf 34) exists: 1.5 and 2.0 (abi §1). */
@@ -322,11 +336,11 @@ public final class ModuleProfile {
     }
 
     public Optional<GlobalField> globalField(String name) {
-        return globalFields.stream().filter(f -> f.name().equals(name)).findFirst();
+        return Optional.ofNullable(globalFieldByName.get(name));
     }
 
     public Optional<TdField> tdField(String name) {
-        return tdFields.stream().filter(f -> f.name().equals(name)).findFirst();
+        return Optional.ofNullable(tdFieldByName.get(name));
     }
 
     /** 1.0 only: the pre-metadata TDH.MNG.RD/WR field scheme. */

@@ -158,7 +158,9 @@ public final class TdxStatus {
     }
 
     public String hex() {
-        return String.format("0x%016X", value);
+        // = String.format("0x%016X", value), without the formatter (every status description prints it)
+        String h = Long.toHexString(value).toUpperCase(java.util.Locale.ROOT);
+        return "0x" + "0000000000000000".substring(h.length()) + h;
     }
 
     @Override
