@@ -35,6 +35,8 @@ import org.tdxsim.module.tdparams.TdhMngInitChecks;
  * <ul>
  *   <li>{@link #tdhMngInitChecks}: {@code TdhMngInitChecks.check} (abi §4.1 rows 8-26) on an
  *       accepted, already decoded TD_PARAMS;
+ *   <li>{@link #tdhMngInitChecksUncached}: the same with a different TD_PARAMS each call, so the
+ *       memoized CPUID computation misses (a VMM's first TD of a configuration);
  *   <li>{@link #tdhMngInitChecksFromBytes}: the same from the 1024-byte image (decode + check), as
  *       the SEAMCALL sees it;
  *   <li>{@link #tdhMngInitSeamcall}: {@code TdxModule.tdhMngInit} on a TD in TD_KEYS_CONFIGURED
@@ -51,6 +53,9 @@ import org.tdxsim.module.tdparams.TdhMngInitChecks;
 @Fork(1)
 public class ModuleBenchmark {
 
+    /** Distinct TD_PARAMS for {@link #tdhMngInitChecksUncached}: twice the memo's 64 entries. */
+    static final int DISTINCT = 128;
+
     /** Profiles and an accepted TD_PARAMS. */
     @State(Scope.Benchmark)
     public static class Data {
@@ -66,6 +71,9 @@ public class ModuleBenchmark {
         int numTdcx;
         Map<CpuidLeaf, CpuidRegs> request;
         long xfam;
+        /** {@link #DISTINCT} accepted TD_PARAMS differing only in TSC_FREQUENCY, cycled by the uncached benchmark. */
+        TdParams[] distinct;
+        int next;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -76,6 +84,14 @@ public class ModuleBenchmark {
             image = params.encode();
             request = Inputs.cpuidRequest(m, p);
             xfam = Inputs.xfam(p);
+            distinct = new TdParams[DISTINCT];
+            for (int i = 0; i < DISTINCT; i++) {
+                distinct[i] = params.toBuilder().tscFrequency(100 + i).build();
+                if (!(TdhMngInitChecks.check(m, p, PlatformRuntime.STEADY, distinct[i], numTdcx)
+                        instanceof TdParamsCheckResult.Accepted)) {
+                    throw new IllegalStateException("TSC_FREQUENCY " + (100 + i) + " rejected by " + module);
+                }
+            }
         }
     }
 
@@ -138,6 +154,18 @@ public class ModuleBenchmark {
     @Benchmark
     public TdParamsCheckResult tdhMngInitChecks(Data d) {
         return TdhMngInitChecks.check(d.m, d.p, PlatformRuntime.STEADY, d.params, d.numTdcx);
+    }
+
+    /**
+     * The same checks with a different TD_PARAMS every call, cycling through {@link #DISTINCT} of them:
+     * more than the 64 distinct CPUID inputs {@code CpuidVirtualization} memoizes, so every call computes
+     * the TD's CPUID afresh — the cost of a VMM's first TD with a given configuration.
+     */
+    @Benchmark
+    public TdParamsCheckResult tdhMngInitChecksUncached(Data d) {
+        TdParams t = d.distinct[d.next];
+        d.next = (d.next + 1) % DISTINCT;
+        return TdhMngInitChecks.check(d.m, d.p, PlatformRuntime.STEADY, t, d.numTdcx);
     }
 
     @Benchmark

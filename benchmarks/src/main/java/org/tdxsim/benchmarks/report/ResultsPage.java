@@ -532,9 +532,10 @@ public final class ResultsPage {
                 + "module/ModuleBenchmark.java)).\n\n");
         List<List<String>> t = new ArrayList<>();
         String[][] names = {
-            {"tdhMngInitChecks", "`TdhMngInitChecks.check` (decoded TD_PARAMS)"},
+            {"tdhMngInitChecks", "`TdhMngInitChecks.check` (decoded TD_PARAMS; same input each call)"},
+            {"tdhMngInitChecksUncached", "`TdhMngInitChecks.check`, 128 inputs cycled (beats the 64-entry CPUID memo)"},
             {"tdhMngInitChecksFromBytes", "`TdParams.decode` + `TdhMngInitChecks.check`"},
-            {"tdhMngInitSeamcall", "`TdxModule.tdhMngInit` (SEAMCALL, fresh keyed TD per call)"},
+            {"tdhMngInitSeamcall", "`TdxModule.tdhMngInit` (SEAMCALL, fresh keyed TD per call, same TD_PARAMS)"},
             {"cpuidClassify", "`CpuidClassifier.classify`"},
         };
         boolean any = false;
