@@ -1,8 +1,7 @@
 package org.tdxsim.kvm.sim;
 
 import com.google.common.collect.ImmutableList;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.ArrayDeque;
 import org.tdxsim.module.status.TdxStatus;
 
 /** The SEAMCALLs the simulated kernel issued to tear TDs down, in order, with their statuses. */
@@ -29,10 +28,20 @@ public final class TeardownLog {
         }
     }
 
-    private final List<Logged> entries = new ArrayList<>();
+    /**
+     * The log keeps the newest {@value #CAPACITY} entries (about a thousand TD teardowns at ~61 SEAMCALLs
+     * each): long-running users (`tdxsim serve`, fuzzers, the decision table) would otherwise grow it
+     * without bound.
+     */
+    static final int CAPACITY = 65_536;
+
+    private final ArrayDeque<Logged> entries = new ArrayDeque<>();
 
     synchronized void add(String leaf, long operand, String what, TdxStatus status, boolean success) {
-        entries.add(new Logged(leaf, operand, what, status, success));
+        if (entries.size() == CAPACITY) {
+            entries.removeFirst();
+        }
+        entries.addLast(new Logged(leaf, operand, what, status, success));
     }
 
     /** The {@link Entry#what} of every entry, in order. */
