@@ -12,7 +12,6 @@ import org.tdxsim.kvm.VcpuFd;
 import org.tdxsim.kvm.VmFd;
 import org.tdxsim.kvm.uapi.KvmConstants;
 import org.tdxsim.kvm.uapi.KvmCpuid2;
-import org.tdxsim.kvm.uapi.KvmCpuidEntry2;
 import org.tdxsim.kvm.uapi.KvmMemoryAttributes;
 import org.tdxsim.kvm.uapi.KvmTdxCapabilities;
 import org.tdxsim.kvm.uapi.KvmTdxInitMemRegion;
@@ -40,8 +39,6 @@ import org.tdxsim.kvm.uapi.KvmUserspaceMemoryRegion2;
  */
 public final class TdBringUp implements AutoCloseable {
 
-    /** {@code TDX_TD_ATTR_SEPT_VE_DISABLE} (bit 28, uapi §2 "Other arch constants"), QEMU's default. */
-    static final long TD_ATTR_SEPT_VE_DISABLE = 1L << 28;
     /** IOAPIC pins for KVM_CAP_SPLIT_IRQCHIP, as QEMU's pc machines use. */
     static final int IOAPIC_PINS = 24;
 
@@ -187,32 +184,7 @@ public final class TdBringUp implements AutoCloseable {
      * reports 52 (uapi §4.1).
      */
     static KvmTdxInitVm initVmRequest(KvmTdxCapabilities caps, KvmCpuid2 supported) {
-        long attributes = caps.supportedAttrs() & TD_ATTR_SEPT_VE_DISABLE;
-        long xcr0 = supported.find(0xD, 0)
-                .map(e -> Integer.toUnsignedLong(e.edx()) << 32 | Integer.toUnsignedLong(e.eax())).orElse(0L);
-        long xss = supported.find(0xD, 1)
-                .map(e -> Integer.toUnsignedLong(e.edx()) << 32 | Integer.toUnsignedLong(e.ecx())).orElse(0L);
-        long xfam = (xcr0 | xss) & caps.supportedXfam();
-        int gpaBits = supported.find(0x8000_0008, 0).map(e -> e.eax() >>> 16 & 0xFF).filter(g -> g == 52).orElse(48);
-        List<KvmCpuidEntry2> entries = new ArrayList<>();
-        boolean have80000008 = false;
-        for (KvmCpuidEntry2 mask : caps.cpuid().entries()) {
-            KvmCpuidEntry2 s = supported.find(mask.function(), mask.index()).orElse(null);
-            if (s == null) {
-                continue;
-            }
-            int eax = s.eax() & mask.eax();
-            if (mask.function() == 0x8000_0008) {
-                eax = eax & ~0x00FF_0000 | gpaBits << 16;
-                have80000008 = true;
-            }
-            entries.add(new KvmCpuidEntry2(s.function(), s.index(), s.flags(), eax, s.ebx() & mask.ebx(),
-                    s.ecx() & mask.ecx(), s.edx() & mask.edx()));
-        }
-        if (!have80000008) {
-            entries.add(new KvmCpuidEntry2(0x8000_0008, 0, 0, gpaBits << 16, 0, 0, 0));
-        }
-        return KvmTdxInitVm.of(attributes, xfam, KvmCpuid2.of(entries));
+        return org.tdxsim.kvm.device.TdxBringUp.initVm(caps, supported); // the same recipe as the device flow
     }
 
     @Override

@@ -194,7 +194,7 @@ public final class TdxBringUp {
      * The KVM_TDX_INIT_VM request built from the capabilities and KVM's supported CPUID (the
      * selftests' recipe, uapi §7.2 / §9 step 4).
      */
-    static KvmTdxInitVm initVm(KvmTdxCapabilities caps, KvmCpuid2 supported) {
+    public static KvmTdxInitVm initVm(KvmTdxCapabilities caps, KvmCpuid2 supported) {
         long attributes = caps.supportedAttrs() & TD_ATTR_SEPT_VE_DISABLE;
         long xcr0 = supported.find(0xD, 0).map(e -> Integer.toUnsignedLong(e.edx()) << 32 | Integer.toUnsignedLong(e.eax()))
                 .orElse(0L);
